@@ -1,0 +1,146 @@
+"""The composition root: `create_app` reads config, binds extensions, registers blueprints."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import cli
+import config
+from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
+
+
+def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
+    """Build a Rundbord app. `config_overrides` wins over the environment (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, config_overrides or {})
+    _init_database(app)
+    _init_auth(app)
+    _init_i18n(app)
+    htmx.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    cli.register(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict[str, Any]) -> None:
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_prefixed_env("RUNDBORD")
+    app.config.update(overrides)
+    production = app.config["RUNDBORD_ENV"] == "production"
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.load_secret_key(app.instance_path, production)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.database_url(app.instance_path))
+    # Secure cookies wherever the app is deployed for real (HTTPS); plain HTTP in development.
+    app.config.setdefault("SESSION_COOKIE_SECURE", production)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def _init_database(app: Flask) -> None:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # Reads run outside a transaction; a write takes the lock at its BEGIN IMMEDIATE,
+        # so busy_timeout applies instead of "database is locked" on upgrade.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        options.setdefault("connect_args", {}).setdefault("isolation_level", "IMMEDIATE")
+        options["connect_args"].setdefault("timeout", 15)
+    db.init_app(app)
+    # Both areas' models must be imported before the mappers are configured.
+    import meetings.models  # noqa: F401
+    import roles.models  # noqa: F401
+
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    if dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:  # not in-memory
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _init_auth(app: Flask) -> None:
+    from roles import access, services
+
+    login_manager.init_app(app)
+    # Session identity is checked by our own session version, not by IP/user agent:
+    # a tablet moving from Wi-Fi to mobile data must stay logged in.
+    login_manager.session_protection = None
+    login_manager.user_loader(services.load_user)
+    app.before_request(access.enforce_session_limits)
+    app.before_request(access.enforce_access)
+    app.jinja_env.globals["can"] = access.can
+
+
+def _select_locale() -> str:
+    """The user's choice, then the browser's best match of da/en, then Danish."""
+    chosen = session.get("locale")
+    if chosen in ("da", "en"):
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in ("da", "en"):
+        return current_user.locale
+    return request.accept_languages.best_match(["da", "en"]) or "da"
+
+
+def _init_i18n(app: Flask) -> None:
+    from meetings import formatting
+
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=TRANSLATIONS_DIR,
+    )
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        format_datetime=format_datetime,
+        format_date=format_date,
+        when=formatting.when,
+        day=formatting.day,
+    )
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def _register_blueprints(app: Flask) -> None:
+    import meetings
+    import roles
+
+    app.register_blueprint(roles.bp)
+    app.register_blueprint(meetings.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def _page(status: int):
+        def handler(error):
+            return render_template("errors/error.html", status=status), status
+
+        return handler
+
+    for status in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(status, _page(status))
+    app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", status=400, csrf=True), 400))

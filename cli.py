@@ -1,0 +1,74 @@
+"""Command-line tools: `flask --app app demo`, `translate`, `purge-audit`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_babel import force_locale
+
+ROOT = Path(__file__).resolve().parent
+
+
+def register(app: Flask) -> None:
+    """Attach Rundbord's commands to the app's CLI."""
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no users.")
+    def demo_command(if_empty: bool) -> None:
+        """(Re)create the fictional demo course and print its logins."""
+        import demo
+
+        if if_empty and not demo.is_empty():
+            click.echo("Database already has data; demo not recreated. Demo logins (if it is the demo):")
+            _print_logins([(u, demo.DEMO_PASSWORD, "") for u, _n, _r in demo.DEMO_STAFF])
+            return
+        demo.wipe()
+        with force_locale("da"):
+            logins = demo.create_demo()
+        click.echo("Demo course created.")
+        _print_logins(logins)
+
+    @app.cli.command("purge-audit")
+    @click.option("--days", type=int, default=None, help="Keep this many days (default: AUDIT_RETENTION_DAYS).")
+    def purge_audit_command(days: int | None) -> None:
+        """Delete audit entries older than the retention period (run daily)."""
+        from roles import audit
+
+        keep = days if days is not None else app.config.get("AUDIT_RETENTION_DAYS", 183)
+        removed = audit.purge_older_than(keep)
+        click.echo(f"Removed {removed} audit entries older than {keep} days.")
+
+    @app.cli.group("translate")
+    def translate() -> None:
+        """Extract, update and compile the da/en message catalogues."""
+
+    @translate.command("extract")
+    def extract() -> None:
+        """Extract messages to messages.pot and update the catalogues."""
+        from babel.messages.frontend import CommandLineInterface
+
+        pot = str(ROOT / "translations" / "messages.pot")
+        CommandLineInterface().run(
+            ["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", pot, *[str(ROOT / p) for p in ("meetings", "roles", "exports", "templates", "app.py", "cli.py", "demo.py")]]
+        )
+        CommandLineInterface().run(["pybabel", "update", "-i", pot, "-d", str(ROOT / "translations"), "--no-fuzzy-matching"])
+
+    @translate.command("compile")
+    def compile_() -> None:
+        """Compile the catalogues to .mo files."""
+        compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Compile translations/*/LC_MESSAGES/messages.po, failing on errors."""
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "compile", "-d", str(ROOT / "translations"), "--statistics"])
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    click.echo("Log in at http://127.0.0.1:5000 with:")
+    for username, password, role in logins:
+        click.echo(f"  {username:8} / {password}  {role}")

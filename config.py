@@ -1,0 +1,61 @@
+"""Configuration: defaults in code, then the environment, then a test dict."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "IDLE_TIMEOUT_MINUTES": 30,
+    "SESSION_LIFETIME_HOURS": 12,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "rundbord_session",
+    # A meeting lasts hours: a CSRF token lives as long as the session, not one hour.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "da",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+    "LANGUAGES": ("da", "en"),
+    "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "RUNDBORD_ENV": "development",
+}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start safely with this configuration."""
+
+
+def database_url(instance_path: str) -> str:
+    """Return DATABASE_URL, normalised for SQLAlchemy, or the instance SQLite file."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "rundbord.db")
+    # Hosting platforms hand out postgres:// URLs; psycopg 3 needs its own driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_path: str, production: bool) -> str:
+    """Return SECRET_KEY from the environment or the instance folder; make one in development."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    if production:
+        raise ConfigError(
+            "No secret key: set SECRET_KEY or create "
+            f"{key_file} (e.g. python -c 'import secrets; print(secrets.token_hex(32))' > {key_file})."
+        )
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Owner-only: the key signs every session cookie.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,80 @@
+"""Views for courses, networks and meetings: parse input, call a service, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from extensions import db
+from meetings import services
+from meetings.clock import utcnow
+from meetings.forms import MemberForm
+from meetings.models import Closeness, Course, Language, Meeting, MemberKind, Phase
+from roles import audit
+from roles import services as role_services
+from roles.access import login_only, requires
+from roles.permissions import Action
+
+bp = Blueprint("meetings", __name__)
+
+
+@bp.route("/")
+@login_only
+def dashboard():
+    """List the courses where the user holds a role."""
+    courses = role_services.courses_for(current_user)
+    return render_template("meetings/dashboard.html", courses=courses)
+
+
+@bp.route("/courses/<int:course_id>")
+@requires(Action.VIEW_COURSE)
+def course(course_id: int):
+    """Show a course: the citizen, their network, meetings and open agreements."""
+    overview = services.course_overview(course_id, utcnow())
+    return render_template("meetings/course.html", o=overview, member_form=MemberForm())
+
+
+@bp.route("/courses/<int:course_id>/members", methods=["POST"])
+@requires(Action.EDIT_NETWORK)
+def add_member(course_id: int):
+    """Add a person to the citizen's network."""
+    course = db.get_or_404(Course, course_id)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        # Keep what was typed on screen with the message next to it.
+        overview = services.course_overview(course_id, utcnow())
+        return render_template("meetings/course.html", o=overview, member_form=form), 400
+    services.add_member(
+        course,
+        kind=MemberKind(form.kind.data),
+        name=form.name.data,
+        relation=form.relation.data or "",
+        organisation=form.organisation.data,
+        mandate=form.mandate.data,
+        contact=form.contact.data,
+        closeness=Closeness(form.closeness.data),
+        language=Language(form.language.data),
+    )
+    db.session.commit()
+    flash(_("%(name)s is added to the network.", name=form.name.data), "success")
+    return redirect(url_for("meetings.course", course_id=course_id, _anchor="network"))
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@requires(Action.VIEW_COURSE)
+def meeting(meeting_id: int):
+    """Show a meeting: its phase, who is invited, notes and agreements."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    notes = services.meeting_notes(meeting_id)
+    carried = services.open_agreements(meeting.course_id, before=meeting.planned_at)
+    return render_template("meetings/meeting.html", meeting=meeting, notes=notes, carried=carried, phases=list(Phase))
+
+
+@bp.route("/courses/<int:course_id>/audit")
+@requires(Action.VIEW_AUDIT)
+def audit_log(course_id: int):
+    """Show who looked at or changed the course's data, and why."""
+    course = db.get_or_404(Course, course_id)
+    entries = audit.entries_for_course(course_id)
+    return render_template("meetings/audit.html", course=course, entries=entries)

@@ -1,0 +1,57 @@
+"""The audit log: who looked at or changed which citizen's data, when and for what purpose."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from extensions import db
+from meetings.clock import utcnow
+from roles.models import AuditEntry
+
+
+def record(
+    action: str,
+    *,
+    purpose: str = "",
+    user_id: int | None = None,
+    course_id: int | None = None,
+    citizen_id: int | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    detail: str | None = None,
+) -> AuditEntry:
+    """Write one audit entry and commit it at once, so it stays even if the request fails later."""
+    entry = AuditEntry(
+        action=action,
+        purpose=purpose,
+        user_id=user_id,
+        course_id=course_id,
+        citizen_id=citizen_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def entries_for_course(course_id: int, limit: int = 200) -> list[AuditEntry]:
+    """Return the newest audit entries for a course, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(AuditEntry)
+            .where(AuditEntry.course_id == course_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+            .options(db.joinedload(AuditEntry.user))
+        )
+    )
+
+
+def purge_older_than(days: int) -> int:
+    """Delete audit entries older than `days`; return how many went."""
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(db.delete(AuditEntry).where(AuditEntry.at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0

@@ -1,0 +1,87 @@
+"""People who log in, the roles they hold per course, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from meetings.clock import utcnow
+from meetings.models import TitledEnum, _enum
+
+
+class Role(TitledEnum):
+    TOVHOLDER = "tovholder"
+    MEETING_LEADER = "meeting_leader"
+    REFLECTANT = "reflectant"
+
+
+Role.__titles__ = {
+    Role.TOVHOLDER: _l("Coordinator (tovholder)"),
+    Role.MEETING_LEADER: _l("Meeting leader"),
+    Role.REFLECTANT: _l("Reflectant"),
+}
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    #: argon2id, from argon2-cffi.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: The interface language the user chose; None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(5))
+    #: Bumped to end every session of this user (logout everywhere, password change).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    assignments: Mapped[list[RoleAssignment]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.active
+
+    def get_id(self) -> str:
+        # The session version rides in the id, so bumping it invalidates every cookie.
+        return f"{self.id}:{self.session_version}"
+
+
+class RoleAssignment(db.Model):
+    """A user's role in one course; the same person may hold other roles elsewhere."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="assignments")
+
+    __table_args__ = (db.UniqueConstraint("user_id", "course_id", "role"),)
+
+
+class AuditEntry(db.Model):
+    """Who looked at or changed which citizen's data, when and why. Never the data itself."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Plain ids, not foreign keys: the trail outlives an erased course.
+    citizen_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    course_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: A verb such as "course.view" or "note.create".
+    action: Mapped[str] = mapped_column(String(60))
+    purpose: Mapped[str] = mapped_column(String(60), default="")
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    #: Username tried on a failed login (no user row to point at).
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User | None] = relationship()

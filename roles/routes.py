@@ -1,0 +1,96 @@
+"""Logging in and out, and the user's own settings."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from extensions import limiter
+from roles import audit, services
+from roles.access import login_only, public
+from roles.forms import LanguageForm, LoginForm
+
+bp = Blueprint("roles", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a same-site path to go on to after login, never another site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("meetings.dashboard")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Show the login form; log the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("meetings.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        result = services.authenticate(form.username.data, form.password.data)
+        if result.user is not None:
+            # A fresh session at login: nothing from before the login carries over.
+            session.clear()
+            login_user(result.user)
+            now = int(time.time())
+            session["login_at"] = now
+            session["seen"] = now
+            if result.user.locale:
+                session["locale"] = result.user.locale
+            return redirect(_safe_next(form.next.data))
+        if result.locked_until:
+            form.password.errors.append(
+                _("Too many wrong attempts. Try again after %(time)s.", time=format_datetime(result.locked_until, "short"))
+            )
+        else:
+            form.password.errors.append(_("The username or password is wrong."))
+    return render_template("roles/login.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_only
+def logout():
+    """Log out of this device and clear its drafts."""
+    audit.record("logout", purpose="login", user_id=current_user.id)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    # The login page reads this and clears drafts kept on the device.
+    return redirect(url_for("roles.login", bye=1))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_only
+def logout_everywhere():
+    """End every session of the current user, on every device."""
+    services.end_all_sessions(current_user)
+    audit.record("logout.everywhere", purpose="login", user_id=current_user.id)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out on all devices."), "info")
+    return redirect(url_for("roles.login", bye=1))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Switch the interface language and remember the choice."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            services.set_locale(current_user, form.locale.data)
+    return redirect(_safe_next(form.next.data))
