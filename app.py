@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -56,9 +56,12 @@ def _init_database(app: Flask) -> None:
     if uri.startswith("sqlite"):
         # Reads run outside a transaction; a write takes the lock at its BEGIN IMMEDIATE,
         # so busy_timeout applies instead of "database is locked" on upgrade.
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        options.setdefault("connect_args", {}).setdefault("isolation_level", "IMMEDIATE")
-        options["connect_args"].setdefault("timeout", 15)
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])  # never mutate the shared default
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("isolation_level", "IMMEDIATE")
+        connect_args.setdefault("timeout", 15)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     # Both areas' models must be imported before the mappers are configured.
     import meetings.models  # noqa: F401
@@ -98,6 +101,8 @@ def _init_auth(app: Flask) -> None:
 
 def _select_locale() -> str:
     """The user's choice, then the browser's best match of da/en, then Danish."""
+    if not has_request_context():
+        return "da"
     chosen = session.get("locale")
     if chosen in ("da", "en"):
         return chosen

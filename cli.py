@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
         """Delete audit entries older than the retention period (run daily)."""
         from roles import audit
 
-        keep = days if days is not None else app.config.get("AUDIT_RETENTION_DAYS", 183)
+        keep = days if days is not None else app.config["AUDIT_RETENTION_DAYS"]
         removed = audit.purge_older_than(keep)
         click.echo(f"Removed {removed} audit entries older than {keep} days.")
 

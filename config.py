@@ -20,6 +20,7 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "RUNDBORD_ENV": "development",
+    "AUDIT_RETENTION_DAYS": 183,
 }
 
 

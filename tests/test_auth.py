@@ -1,0 +1,124 @@
+"""Logging in and out: argon2id, throttling, idle timeout, ending sessions, CSRF."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from extensions import db
+from meetings.clock import utcnow
+from roles.models import AuditEntry, User
+from tests.conftest import csrf_token, login
+
+
+def _user(username: str) -> User:
+    return db.session.scalar(db.select(User).where(User.username == username))
+
+
+def test_passwords_are_stored_as_argon2id(demo):
+    assert _user("tove").password_hash.startswith("$argon2id$")
+
+
+def test_a_wrong_password_gets_a_danish_message_and_keeps_the_username(demo, client):
+    response = client.post("/login", data={"username": "tove", "password": "wrong", "csrf_token": csrf_token(client)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Brugernavnet eller adgangskoden er forkert." in page
+    assert 'value="tove"' in page
+
+
+def test_login_lands_on_the_courses_and_logout_ends_the_session(demo, client):
+    login(client, "tove")
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert client.get("/").status_code == 302
+
+
+def test_login_never_redirects_to_another_site(demo, client):
+    token = csrf_token(client)
+    response = client.post("/login", data={"username": "tove", "password": "rundbord-demo", "next": "//evil.example/x", "csrf_token": token})
+    assert response.headers["Location"] == "/"
+
+
+def test_a_post_without_csrf_token_is_refused(demo, client_as):
+    tove = client_as("tove")
+    response = tove.post(f"/courses/{demo.course_id}/members", data={"name": "Eva", "kind": "private"})
+    assert response.status_code == 400
+    response = tove.post(f"/courses/{demo.course_id}/members", data={"name": "Eva", "kind": "private"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+
+
+def test_repeated_failures_slow_the_account_down_but_never_forever(demo, client):
+    token = csrf_token(client)
+    for _ in range(6):
+        client.post("/login", data={"username": "morten", "password": "nope", "csrf_token": token})
+    refused = client.post("/login", data={"username": "morten", "password": "rundbord-demo", "csrf_token": token})
+    assert refused.status_code == 400
+    assert "For mange forkerte forsøg" in refused.get_data(as_text=True)
+    user = _user("morten")
+    assert user.locked_until is not None
+    assert user.locked_until - utcnow() <= timedelta(minutes=15)
+    # When the hold has passed, the real user gets in.
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    ok = client.post("/login", data={"username": "morten", "password": "rundbord-demo", "csrf_token": token})
+    assert ok.status_code == 302
+    actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.user_id == user.id)).all()
+    assert actions.count("login.failed") == 5 and "login.refused_locked" in actions and "login.ok" in actions
+
+
+def test_login_attempts_are_rate_limited_per_address(app, demo, tmp_path):
+    from app import create_app
+
+    limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+    client = limited.test_client()
+    token = csrf_token(client)
+    codes = [client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+    assert "For mange forsøg" in client.post("/login", data={"csrf_token": token}).get_data(as_text=True)
+    with limited.app_context():
+        db.engine.dispose()
+
+
+def test_an_idle_tablet_is_logged_out(app, demo, client):
+    login(client, "rikke")
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - (app.config["IDLE_TIMEOUT_MINUTES"] * 60 + 5)
+    response = client.get(f"/courses/{demo.course_id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/").status_code == 302
+
+
+def test_an_htmx_request_after_logout_asks_for_a_full_page_login(demo, client):
+    response = client.get(f"/courses/{demo.course_id}", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_the_session_has_an_absolute_lifetime(app, demo, client):
+    login(client, "rikke")
+    with client.session_transaction() as session:
+        session["login_at"] = int(time.time()) - app.config["SESSION_LIFETIME_HOURS"] * 3600 - 5
+    assert client.get("/").status_code == 302
+
+
+def test_logout_everywhere_ends_the_session_on_the_other_tablet(app, demo):
+    first = login(app.test_client(), "morten")
+    second = login(app.test_client(), "morten")
+    assert second.get("/").status_code == 200
+    first.post("/logout-everywhere", data={"csrf_token": csrf_token(first)})
+    assert second.get("/").status_code == 302
+
+
+def test_a_tablet_moving_from_wifi_to_mobile_data_stays_logged_in(demo, client):
+    login(client, "morten")
+    moved = client.get("/", environ_base={"REMOTE_ADDR": "10.9.8.7"}, headers={"User-Agent": "Tablet/2.0"})
+    assert moved.status_code == 200
+
+
+def test_a_new_session_starts_at_login(demo, client):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    login(client, "tove")
+    with client.session_transaction() as session:
+        assert "planted" not in session
