@@ -1,0 +1,1 @@
+"""Pure builders of what leaves Rundbord: the citizen summary, invitations, data exports."""
