@@ -1,5 +1,6 @@
 """Courses, networks, meetings, phases, notes, agreements and their review."""
 
-from meetings.routes import bp
+from meetings import routes  # noqa: F401  (views register themselves on bp)
+from meetings.blueprint import bp
 
 __all__ = ["bp"]

@@ -188,6 +188,8 @@ class Course(db.Model):
     end_note: Mapped[str | None] = mapped_column(Text)
     #: How many people the citizen can manage in one meeting (a gentle warning, never a block).
     max_participants: Mapped[int | None] = mapped_column(Integer)
+    #: The citizen wants their INSPIRE chart in the summary.
+    chart_in_summary: Mapped[bool] = mapped_column(Boolean, default=False)
 
     citizen: Mapped[Citizen] = relationship(back_populates="courses")
     members: Mapped[list[NetworkMember]] = relationship(back_populates="course", order_by="NetworkMember.id")
@@ -234,6 +236,12 @@ class Meeting(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     summary_given_at: Mapped[datetime | None] = mapped_column(DateTime)
+    summary_given_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The pre-meeting with the citizen before this meeting (when, and what was said about it).
+    pre_meeting_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pre_meeting_note: Mapped[str] = mapped_column(Text, default="")
+    #: Set when the meeting was started as the rapid response to a crisis.
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     course: Mapped[Course] = relationship(back_populates="meetings")
     attendance: Mapped[list[Attendance]] = relationship(back_populates="meeting", order_by="Attendance.id")
@@ -249,6 +257,11 @@ class Attendance(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("network_member.id", ondelete="CASCADE"))
     status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus), default=AttendanceStatus.INVITED)
+    #: Ticked by the meeting leader when this person has been heard in the phase.
+    spoke_in_dialogue: Mapped[bool] = mapped_column(Boolean, default=False)
+    spoke_in_response: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Set when the person turned up without being invited.
+    unannounced: Mapped[bool] = mapped_column(Boolean, default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     member: Mapped[NetworkMember] = relationship()
@@ -310,6 +323,7 @@ class Agreement(db.Model):
     responsible: Mapped[NetworkMember | None] = relationship()
     goal: Mapped[Goal | None] = relationship()
     reviews: Mapped[list[AgreementReview]] = relationship(back_populates="agreement", order_by="AgreementReview.id")
+    follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="agreement", order_by="FollowUp.contacted_on")
 
 
 class AgreementReview(db.Model):
@@ -342,3 +356,48 @@ class Consent(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     member: Mapped[NetworkMember] = relationship()
+
+
+class FollowUp(db.Model):
+    """A contact the tovholder made about an agreement between meetings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    #: When the contact happened (may be earlier than when it was written down).
+    contacted_on: Mapped[date] = mapped_column(Date, default=date.today)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="follow_ups")
+
+
+class SessionRating(db.Model):
+    """'How was this meeting for you?' on a simple scale, from the citizen or another member."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("network_member.id", ondelete="CASCADE"))
+    #: 1 (bad) to 5 (good).
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    member: Mapped[NetworkMember] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("meeting_id", "member_id"),)
+
+
+class InspireResponse(db.Model):
+    """Brief INSPIRE: five CHIME questions, each 0 (not at all) to 4 (very much) or skipped (None)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    #: The meeting it was answered at, if any (it can be answered between meetings too).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    connectedness: Mapped[int | None] = mapped_column(Integer)
+    hope: Mapped[int | None] = mapped_column(Integer)
+    identity: Mapped[int | None] = mapped_column(Integer)
+    meaning: Mapped[int | None] = mapped_column(Integer)
+    empowerment: Mapped[int | None] = mapped_column(Integer)

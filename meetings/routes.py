@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
 from meetings import services
+from meetings.blueprint import bp
 from meetings.clock import utcnow
 from meetings.forms import MemberForm
 from meetings.models import Closeness, Course, Language, Meeting, MemberKind, Phase
@@ -15,8 +16,6 @@ from roles import audit
 from roles import services as role_services
 from roles.access import login_only, requires
 from roles.permissions import Action
-
-bp = Blueprint("meetings", __name__)
 
 
 @bp.route("/")

@@ -7,8 +7,10 @@ from flask import current_app
 
 config = context.config
 logger = logging.getLogger("alembic.env")
-# Logging is configured by the app (or the CLI), not from alembic.ini: reconfiguring it
-# here would silence the app's loggers after a migration.
+# Only configure logging when nobody has (the `flask db` CLI): fileConfig from alembic.ini
+# would silence the app's own loggers, under pytest too.
+if not logging.getLogger().handlers:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-5.5s [%(name)s] %(message)s")
 
 target_db = current_app.extensions["migrate"].db
 config.set_main_option("sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
