@@ -130,11 +130,13 @@ def _init_i18n(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import exports
     import meetings
     import roles
 
     app.register_blueprint(roles.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(exports.bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parent
 
 def register(app: Flask) -> None:
     """Attach Rundbord's commands to the app's CLI."""
+    from exports import cli as export_cli
+
+    export_cli.register(app)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no users.")

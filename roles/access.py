@@ -50,19 +50,47 @@ def requires(action: Action) -> Callable[[Callable], Callable]:
     return mark
 
 
+#: URL argument → how to find the course of the object it names. Checked in this order.
+COURSE_OF: dict[str, Callable[[int], int | None]] = {}
+
+
+def course_of(arg: str) -> Callable[[Callable[[int], int | None]], Callable[[int], int | None]]:
+    """Register how a URL argument (e.g. "note_id") leads to its course id."""
+
+    def register(finder: Callable[[int], int | None]) -> Callable[[int], int | None]:
+        COURSE_OF[arg] = finder
+        return finder
+
+    return register
+
+
+def _via(model, attr: str = "course_id") -> Callable[[int], int | None]:
+    def find(object_id: int) -> int | None:
+        obj = db.session.get(model, object_id)
+        return getattr(obj, attr) if obj is not None else None
+
+    return find
+
+
+course_of("course_id")(_via(Course, "id"))
+course_of("meeting_id")(_via(Meeting))
+course_of("agreement_id")(_via(Agreement))
+course_of("member_id")(_via(NetworkMember))
+
+
+@course_of("note_id")
+def _note_course(note_id: int) -> int | None:
+    note = db.session.get(Note, note_id)
+    return note.meeting.course_id if note is not None else None
+
+
 def _course_id_from_view_args(args: dict[str, Any]) -> int | None:
     """Find which course a URL is about from the ids in it; None if the object does not exist."""
-    # One cheap lookup per kind of id; the identity map serves the view's own get() after.
-    if "course_id" in args:
-        course = db.session.get(Course, args["course_id"])
-        return course.id if course else None
-    for key, model in (("meeting_id", Meeting), ("note_id", Note), ("agreement_id", Agreement), ("member_id", NetworkMember)):
+    # The identity map then serves the view's own db.session.get() without a second query.
+    for key, finder in COURSE_OF.items():
         if key in args:
-            obj = db.session.get(model, args[key])
-            if obj is None:
-                return None
-            return obj.meeting.course_id if isinstance(obj, Note) else obj.course_id
-    raise LookupError(f"no course id in URL arguments {sorted(args)}")
+            return finder(args[key])
+    raise LookupError(f"no course id in URL arguments {sorted(args)}; register one with @course_of")
 
 
 def roles_in_course(user_id: int, course_id: int) -> set[Role]:

@@ -19,6 +19,9 @@ class Action(str, enum.Enum):
     FOLLOW_UP = "follow_up"
     VIEW_AUDIT = "view_audit"
     EXPORT_CITIZEN_DATA = "export_citizen_data"
+    GIVE_SUMMARY = "give_summary"
+    RECORD_FEEDBACK = "record_feedback"
+    ERASE_COURSE = "erase_course"
 
 
 T, L, R = Role.TOVHOLDER, Role.MEETING_LEADER, Role.REFLECTANT
@@ -36,6 +39,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.FOLLOW_UP: frozenset({T}),
     Action.VIEW_AUDIT: frozenset({T}),
     Action.EXPORT_CITIZEN_DATA: frozenset({T}),
+    Action.GIVE_SUMMARY: frozenset({T}),
+    Action.RECORD_FEEDBACK: frozenset({T, L}),
+    Action.ERASE_COURSE: frozenset({T}),
 }
 
 #: Why the data was looked at, recorded with every access in the audit log.
@@ -51,6 +57,9 @@ PURPOSES: dict[Action, str] = {
     Action.FOLLOW_UP: "follow-up",
     Action.VIEW_AUDIT: "audit",
     Action.EXPORT_CITIZEN_DATA: "citizen-access-request",
+    Action.GIVE_SUMMARY: "summary",
+    Action.RECORD_FEEDBACK: "feedback",
+    Action.ERASE_COURSE: "erasure",
 }
 
 
