@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from extensions import db
 from meetings import services
@@ -13,17 +12,8 @@ from meetings.clock import utcnow
 from meetings.forms import MemberForm
 from meetings.models import Closeness, Course, Language, Meeting, MemberKind, Phase
 from roles import audit
-from roles import services as role_services
-from roles.access import login_only, requires
+from roles.access import requires
 from roles.permissions import Action
-
-
-@bp.route("/")
-@login_only
-def dashboard():
-    """List the courses where the user holds a role."""
-    courses = role_services.courses_for(current_user)
-    return render_template("meetings/dashboard.html", courses=courses)
 
 
 @bp.route("/courses/<int:course_id>")
