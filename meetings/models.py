@@ -281,8 +281,12 @@ class Note(db.Model):
     phase: Mapped[Phase] = mapped_column(_enum(Phase))
     text: Mapped[str] = mapped_column(Text)
     include_in_summary: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: Bumped on every saved change; a save based on an older version is a conflict.
+    #: Bumped on every saved change; another device's save based on an older version is a conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The device that saved last and its running save number: a late or repeated save
+    #: from that device (number not higher) never overwrites what it already sent.
+    last_device: Mapped[str] = mapped_column(String(64), default="")
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,134 @@
+"""The phases of a network meeting: their order, the leader's prompts, the time plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from extensions import db
+from meetings.models import Meeting, MeetingKind, Phase
+
+ORDER: tuple[Phase, ...] = tuple(Phase)
+
+#: What the leader is reminded of in each phase (001 §3.3.3 and the design brief).
+PROMPTS = {
+    Phase.OPENING: _l(
+        "Welcome everyone. Let each person say who they are and how they know the citizen. "
+        "Say how long we have, that everyone will be heard, and that there is no fixed goal. "
+        "Ask what the citizen wants to talk about today."
+    ),
+    Phase.SINCE_LAST: _l(
+        "Go through the agreements from last time, one at a time. "
+        "Let the person responsible tell how it went. Read the citizen's own words from last time if they want."
+    ),
+    Phase.DIALOGUE: _l(
+        "Open talk. Start with the citizen. Make sure everyone is heard, and that all voices weigh the same. "
+        "Keep the talk with the citizen, not between the professionals."
+    ),
+    Phase.REFLECTION: _l(
+        "The reflecting team talks aloud to each other about what they heard, while the network listens. "
+        "Tentative, curious, in everyday words."
+    ),
+    Phase.RESPONSE: _l("Ask the citizen first, then the others: what did you think when you heard the reflection?"),
+    Phase.CLOSING: _l(
+        "Agree on what happens now: what, who is responsible, and by when. "
+        "Agree on the next meeting and whom the citizen wants to invite. Ask how the meeting was."
+    ),
+}
+
+#: Share of the planned time for each phase; the leader sets the total (default 90 minutes).
+PLAN_SHARE = {
+    Phase.OPENING: 0.10,
+    Phase.SINCE_LAST: 0.10,
+    Phase.DIALOGUE: 0.40,
+    Phase.REFLECTION: 0.15,
+    Phase.RESPONSE: 0.15,
+    Phase.CLOSING: 0.10,
+}
+
+#: Phases in which the leader ticks who has been heard.
+VOICE_PHASES = (Phase.DIALOGUE, Phase.RESPONSE)
+
+
+class MeetingClosed(Exception):
+    """The meeting is closed; its notes and phases are locked until a tovholder reopens it."""
+
+
+def phases_for(meeting: Meeting) -> list[Phase]:
+    """Return the phases this meeting goes through: an acute meeting skips 'Since last time'."""
+    if meeting.kind == MeetingKind.ACUTE:
+        return [p for p in ORDER if p != Phase.SINCE_LAST]
+    return list(ORDER)
+
+
+def neighbours(meeting: Meeting) -> tuple[Phase | None, Phase | None]:
+    """Return the phase before and after the current one (None at either end)."""
+    phases = phases_for(meeting)
+    if meeting.phase not in phases:
+        phases = list(ORDER)
+    i = phases.index(meeting.phase)
+    return (phases[i - 1] if i > 0 else None, phases[i + 1] if i + 1 < len(phases) else None)
+
+
+def start_meeting(meeting: Meeting, now: datetime) -> None:
+    """Open the meeting at its first phase (once; opening again changes nothing)."""
+    if meeting.closed_at is not None:
+        raise MeetingClosed
+    if meeting.opened_at is None:
+        meeting.opened_at = now
+        meeting.phase = Phase.OPENING
+        meeting.phase_started_at = now
+    db.session.flush()
+
+
+def move_to_phase(meeting: Meeting, phase: Phase, now: datetime) -> None:
+    """Go to any phase, forward or back (flexibility is a principle); opens the meeting if needed."""
+    if meeting.closed_at is not None:
+        raise MeetingClosed
+    if meeting.opened_at is None:
+        meeting.opened_at = now
+    if meeting.phase != phase or meeting.phase_started_at is None:
+        meeting.phase = phase
+        meeting.phase_started_at = now
+    db.session.flush()
+
+
+def set_planned_minutes(meeting: Meeting, minutes: int) -> None:
+    """Set how long the meeting is planned to last (between 15 minutes and 5 hours)."""
+    if not 15 <= minutes <= 300:
+        raise ValueError("planned minutes out of range")
+    meeting.planned_minutes = minutes
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The meeting's time at a glance, in whole minutes."""
+
+    elapsed: int
+    planned: int
+    in_phase: int
+    phase_planned: int
+
+    @property
+    def over_time(self) -> bool:
+        return self.elapsed > self.planned
+
+    @property
+    def phase_over_time(self) -> bool:
+        return self.in_phase > self.phase_planned
+
+
+def clock(meeting: Meeting, now: datetime) -> Clock:
+    """Return elapsed time and time in the current phase against the plan."""
+    started = meeting.opened_at or now
+    end = meeting.closed_at or now
+    in_phase_from = meeting.phase_started_at or started
+    return Clock(
+        elapsed=max(0, int((end - started).total_seconds() // 60)),
+        planned=meeting.planned_minutes,
+        in_phase=max(0, int((end - in_phase_from).total_seconds() // 60)),
+        phase_planned=round(meeting.planned_minutes * PLAN_SHARE[meeting.phase]),
+    )
