@@ -50,16 +50,6 @@ def add_member(course_id: int):
     return redirect(url_for("meetings.course", course_id=course_id, _anchor="network"))
 
 
-@bp.route("/meetings/<int:meeting_id>")
-@requires(Action.VIEW_COURSE)
-def meeting(meeting_id: int):
-    """Show a meeting: its phase, who is invited, notes and agreements."""
-    meeting = db.get_or_404(Meeting, meeting_id)
-    notes = services.meeting_notes(meeting_id)
-    carried = services.open_agreements(meeting.course_id, before=meeting.planned_at)
-    return render_template("meetings/meeting.html", meeting=meeting, notes=notes, carried=carried, phases=list(Phase))
-
-
 @bp.route("/courses/<int:course_id>/audit")
 @requires(Action.VIEW_AUDIT)
 def audit_log(course_id: int):

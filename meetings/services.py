@@ -19,6 +19,7 @@ from meetings.models import (
     NetworkMember,
     Note,
 )
+from meetings.notes import meeting_notes  # noqa: F401  (part of this module's interface)
 
 # --- courses and networks ---------------------------------------------------
 
@@ -149,13 +150,53 @@ def open_agreements(course_id: int, before: datetime | None = None) -> list[Agre
     return list(db.session.scalars(query).unique())
 
 
-def meeting_notes(meeting_id: int) -> list[Note]:
-    """Return the meeting's notes that are not deleted, in the order they were written."""
-    return list(
-        db.session.scalars(
-            db.select(Note)
-            .where(Note.meeting_id == meeting_id, Note.deleted_at.is_(None))
-            .options(db.joinedload(Note.speaker))
-            .order_by(Note.created_at, Note.id)
-        )
+# --- the meeting screen -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingScreen:
+    """Everything the meeting leader's and the reflectant's screens show, gathered once."""
+
+    meeting: Meeting
+    phases: list
+    previous_phase: object
+    next_phase: object
+    prompt: object
+    clock: object
+    roster: list
+    voices: list
+    review: list
+    last_words: list[Note]
+    agreements: list
+    members: list[NetworkMember]
+    goals: list
+    next_meeting: Meeting | None
+    notes: list[Note]
+
+
+def meeting_screen(meeting_id: int, now: datetime) -> MeetingScreen:
+    """Gather the meeting screen's state in a fixed number of queries."""
+    from meetings import agreements, attendance, notes, phases
+
+    meeting = db.session.scalars(
+        db.select(Meeting).where(Meeting.id == meeting_id).options(db.joinedload(Meeting.course).joinedload(Course.citizen))
+    ).one()
+    before, after = phases.neighbours(meeting)
+    previous = agreements.previous_meeting(meeting)
+    return MeetingScreen(
+        meeting=meeting,
+        phases=phases.phases_for(meeting),
+        previous_phase=before,
+        next_phase=after,
+        prompt=phases.PROMPTS[meeting.phase],
+        clock=phases.clock(meeting, now),
+        roster=attendance.roster(meeting),
+        voices=attendance.voices(meeting),
+        review=agreements.to_review(meeting),
+        last_words=notes.citizen_words(previous.id) if previous else [],
+        agreements=agreements.made_at(meeting.id),
+        members=network(meeting.course_id),
+        goals=list(meeting.course.goals),
+        next_meeting=agreements.next_meeting(meeting),
+        notes=notes.meeting_notes(meeting.id),
     )

@@ -1,0 +1,297 @@
+// The reflectant's notes: kept on this device until the server confirms them.
+//
+// Every note gets an id made here (uid) and every save a running number (seq), so a
+// retried save never makes a second note and a late one never overwrites a newer one.
+// Unconfirmed notes live in localStorage and are sent again when the connection returns,
+// the tablet wakes, or the page is opened again. Confirmed text is not kept on the device.
+(function () {
+  "use strict";
+  var PREFIX = (window.Rundbord && window.Rundbord.DRAFT_PREFIX) || "rundbord:";
+  var DEVICE_KEY = "rundbord-device";   // not a draft: survives logout, holds no personal data
+  var SEQ_KEY = "rundbord-seq";
+  var AUTOSAVE_MS = 1200;
+  var inflight = {};                     // uid -> true while a save is on its way
+  var retryAt = {};                      // uid -> time of the next try after a failure
+  var timers = {};
+  var T = {};                            // messages in the page's language, from data-* on <body>
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "n" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function device() {
+    var d = localStorage.getItem(DEVICE_KEY);
+    if (!d) { d = uuid(); localStorage.setItem(DEVICE_KEY, d); }
+    return d;
+  }
+  function nextSeq() {
+    // Monotonic on this device, across reloads: the server ignores a save whose number is not higher.
+    var last = parseInt(localStorage.getItem(SEQ_KEY) || "0", 10);
+    var n = Math.max(Date.now(), last + 1);
+    localStorage.setItem(SEQ_KEY, String(n));
+    return n;
+  }
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function boxKey(meeting) { return PREFIX + "outbox:" + meeting; }
+  function loadBox(meeting) {
+    try { return JSON.parse(localStorage.getItem(boxKey(meeting)) || "{}"); } catch (e) { return {}; }
+  }
+  function saveBox(meeting, box) {
+    if (Object.keys(box).length) localStorage.setItem(boxKey(meeting), JSON.stringify(box));
+    else localStorage.removeItem(boxKey(meeting));
+  }
+  function putEntry(entry) {
+    var box = loadBox(entry.meeting);
+    box[entry.uid] = entry;
+    saveBox(entry.meeting, box);
+  }
+  function dropEntry(meeting, uid, seq) {
+    var box = loadBox(meeting);
+    if (box[uid] && box[uid].seq <= seq) { delete box[uid]; saveBox(meeting, box); }
+  }
+  function pendingCount() {
+    var n = 0;
+    for (var i = 0; i < localStorage.length; i++) {
+      var k = localStorage.key(i);
+      if (k && k.indexOf(PREFIX + "outbox:") === 0) {
+        try { n += Object.keys(JSON.parse(localStorage.getItem(k))).length; } catch (e) { /* ignore */ }
+      }
+    }
+    return n;
+  }
+
+  function formFor(uid) {
+    var forms = document.querySelectorAll("[data-note-form]");
+    for (var i = 0; i < forms.length; i++) if (forms[i].dataset.uid === uid) return forms[i];
+    return null;
+  }
+  function setStatus(form, text, kind) {
+    var el = form && $(".save-status", form);
+    if (!el) return;
+    el.textContent = text;
+    el.className = "save-status" + (kind ? " " + kind : "");
+  }
+
+  // Put a confirmed note into the list (new, or replacing its old version).
+  function showNote(html, uid) {
+    var list = $("[data-note-list]");
+    if (!list) return;
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();   // server-rendered and escaped
+    var li = tpl.content.firstElementChild;
+    var old = list.querySelector('li[data-uid="' + CSS.escape(uid) + '"]');
+    if (old && old.classList.contains("note-edit") && !old.querySelector("[data-note-form]").dataset.done) return;
+    if (old) old.replaceWith(li); else list.appendChild(li);
+    var empty = $("[data-empty-notes]");
+    if (empty) empty.remove();
+    if (window.htmx) htmx.process(li);
+  }
+
+  function entryFromForm(form) {
+    var speaker = form.querySelector('[name="speaker_id"]:checked') || form.querySelector('select[name="speaker_id"]');
+    var kind = form.querySelector('[name="kind"]:checked') || form.querySelector('select[name="kind"]');
+    return {
+      uid: form.dataset.uid,
+      meeting: form.dataset.meeting,
+      url: form.dataset.saveUrl,
+      text: form.querySelector("textarea").value,
+      speaker_id: speaker ? speaker.value : "",
+      kind: kind ? kind.value : "own_words",
+      base_version: parseInt(form.dataset.version || "0", 10),
+      seq: nextSeq()
+    };
+  }
+
+  function send(entry) {
+    if (inflight[entry.uid]) return;
+    inflight[entry.uid] = true;
+    var form = formFor(entry.uid);
+    var body = JSON.stringify({
+      uid: entry.uid, text: entry.text, speaker_id: entry.speaker_id, kind: entry.kind,
+      base_version: entry.base_version, seq: entry.seq, device: device()
+    });
+    fetch(entry.url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: body
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) { return { status: resp.status, data: data }; });
+    }).then(function (r) {
+      inflight[entry.uid] = false;
+      if (r.status === 200) {
+        delete retryAt[entry.uid];
+        if (form) form.dataset.version = r.data.version;
+        dropEntry(entry.meeting, entry.uid, entry.seq);
+        // Newer typing since this save? Carry the confirmed version along and send again.
+        var box = loadBox(entry.meeting);
+        if (box[entry.uid]) { box[entry.uid].base_version = r.data.version; saveBox(entry.meeting, box); flush(); }
+        else setStatus(form, T.saved, "ok");
+        if (!form || form.dataset.done || form.hasAttribute("data-capture")) showNote(r.data.html, entry.uid);
+      } else if (r.status === 409 && r.data.outcome === "conflict") {
+        showConflict(entry, r.data);
+      } else if (r.status === 401) {
+        setStatus(form, T.loggedOut, "warn");
+        window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+      } else if (r.status === 400 || r.status === 409 || r.status === 403 || r.status === 404) {
+        // A person must act: keep the note here, say why, do not retry blindly.
+        setStatus(form, r.data.message || T.notSaved, "warn");
+        retryAt[entry.uid] = Infinity;
+      } else {
+        later(entry, form);
+      }
+    }).catch(function () {
+      inflight[entry.uid] = false;
+      later(entry, form);
+    });
+  }
+
+  function later(entry, form) {
+    var wait = Math.min(30000, (retryAt[entry.uid + ":wait"] || 1000) * 2);
+    retryAt[entry.uid + ":wait"] = wait;
+    retryAt[entry.uid] = Date.now() + wait;
+    setStatus(form, T.retrying, "warn");
+  }
+
+  function flush(force) {
+    var forms = document.querySelectorAll("[data-note-form]");
+    var meetings = {};
+    for (var i = 0; i < forms.length; i++) meetings[forms[i].dataset.meeting] = true;
+    Object.keys(meetings).forEach(function (meeting) {
+      var box = loadBox(meeting);
+      Object.keys(box).forEach(function (uid) {
+        if (!force && retryAt[uid] && retryAt[uid] > Date.now()) return;
+        send(box[uid]);
+      });
+    });
+  }
+
+  function showConflict(entry, server) {
+    var form = formFor(entry.uid);
+    var box = form ? $(".save-status", form) : null;
+    if (!box) return;
+    box.className = "save-status conflict";
+    box.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = T.conflict;
+    var theirs = document.createElement("blockquote");
+    theirs.textContent = server.text;
+    var mine = document.createElement("blockquote");
+    mine.textContent = entry.text;
+    var keepMine = document.createElement("button");
+    keepMine.type = "button";
+    keepMine.textContent = T.keepMine;
+    keepMine.addEventListener("click", function () {
+      entry.base_version = server.version;
+      entry.seq = nextSeq();
+      putEntry(entry);
+      if (form) form.dataset.version = server.version;
+      delete retryAt[entry.uid];
+      send(entry);
+    });
+    var keepTheirs = document.createElement("button");
+    keepTheirs.type = "button";
+    keepTheirs.textContent = T.keepTheirs;
+    keepTheirs.addEventListener("click", function () {
+      dropEntry(entry.meeting, entry.uid, Infinity);
+      if (form) { form.dataset.done = "1"; form.dataset.version = server.version; }
+      showNote(server.html, entry.uid);
+    });
+    var l1 = document.createElement("p"); l1.textContent = T.theirs;
+    var l2 = document.createElement("p"); l2.textContent = T.yours;
+    box.append(p, l1, theirs, l2, mine, keepMine, keepTheirs);
+    retryAt[entry.uid] = Infinity;
+  }
+
+  function changed(form, final) {
+    var text = form.querySelector("textarea").value;
+    if (!form.dataset.uid) {
+      if (!text.trim()) return;
+      form.dataset.uid = uuid();
+      form.dataset.version = "0";
+    }
+    var entry = entryFromForm(form);
+    entry.final = !!final;
+    delete retryAt[entry.uid];
+    putEntry(entry);   // on the device at once: nothing typed is lost if the tablet dies now
+    setStatus(form, T.notYet, "");
+    clearTimeout(timers[entry.uid]);
+    if (final) send(entry);
+    else timers[entry.uid] = setTimeout(function () { send(loadBox(entry.meeting)[entry.uid] || entry); }, AUTOSAVE_MS);
+  }
+
+  function finish(form) {
+    var text = form.querySelector("textarea").value;
+    if (!text.trim() && !form.dataset.uid) return;
+    changed(form, true);
+    if (form.hasAttribute("data-capture")) {
+      // Ready for the next note: same speaker and kind, new id.
+      form.querySelector("textarea").value = "";
+      delete form.dataset.uid;
+      form.dataset.version = "0";
+      form.querySelector("textarea").focus();
+    } else {
+      form.dataset.done = "1";
+    }
+  }
+
+  function wire(form) {
+    if (form.dataset.wired) return;
+    form.dataset.wired = "1";
+    var area = form.querySelector("textarea");
+    area.addEventListener("input", function () { changed(form, false); });
+    area.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); finish(form); }
+    });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); finish(form); });
+    form.addEventListener("change", function (ev) {
+      if (ev.target.name !== "text" && form.dataset.uid && !form.hasAttribute("data-capture")) changed(form, false);
+    });
+  }
+
+  // Notes that were typed but never confirmed come back into the capture field or are resent.
+  function restore() {
+    var capture = $("[data-capture]");
+    if (!capture) return;
+    var box = loadBox(capture.dataset.meeting);
+    Object.keys(box).forEach(function (uid) {
+      var e = box[uid];
+      if (!e.final && !capture.querySelector("textarea").value && !document.querySelector('li[data-uid="' + CSS.escape(uid) + '"]')) {
+        capture.dataset.uid = uid;
+        capture.dataset.version = String(e.base_version || 0);
+        capture.querySelector("textarea").value = e.text;
+      }
+    });
+    flush(true);
+  }
+
+  function readMessages() {
+    var b = document.body.dataset;
+    T = {
+      saved: b.msgSaved, notYet: b.msgNotYet, retrying: b.msgRetrying, notSaved: b.msgNotSaved,
+      conflict: b.msgConflict, theirs: b.msgTheirs, yours: b.msgYours, keepMine: b.msgKeepMine,
+      keepTheirs: b.msgKeepTheirs, loggedOut: b.msgLoggedOut, pendingLogout: b.msgPendingLogout
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    readMessages();
+    document.querySelectorAll("[data-note-form]").forEach(wire);
+    restore();
+    setInterval(function () { flush(false); }, 3000);
+    window.addEventListener("online", function () { flush(true); });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(true); });
+    var logout = $("form[data-logout]");
+    if (logout) logout.addEventListener("submit", function (ev) {
+      if (pendingCount() && !window.confirm(T.pendingLogout)) ev.preventDefault();
+    });
+  });
+  document.addEventListener("htmx:load", function (ev) {
+    var root = ev.detail.elt;
+    if (root.matches && root.matches("[data-note-form]")) wire(root);
+    if (root.querySelectorAll) root.querySelectorAll("[data-note-form]").forEach(wire);
+  });
+  window.RundbordNotes = { flush: flush, pendingCount: pendingCount };
+})();

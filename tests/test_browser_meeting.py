@@ -1,0 +1,152 @@
+"""A whole network meeting in headless Chromium, on two tablets: the meeting leader's and the reflectant's."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db
+from meetings.models import Meeting, Note
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill("rundbord-demo")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(base + "/")
+
+
+@pytest.fixture
+def second_tablet(browser):
+    """The reflectant's tablet, in portrait (768×1024)."""
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="da-DK")
+    yield context.new_page()
+    context.close()
+
+
+def write_note(page, speaker: str, text: str, kind: str | None = None) -> None:
+    capture = page.locator("#capture")
+    capture.locator("label.chip-radio", has_text=speaker).first.click()
+    if kind:
+        capture.locator("label.chip-radio", has_text=kind).click()
+    area = page.get_by_label("Med den talendes egne ord")
+    area.fill(text)
+    area.press("Enter")
+    expect(area).to_have_value("")
+    expect(page.locator("#note-list")).to_contain_text(text)
+
+
+def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unfinished(live_server, tablet, second_tablet, demo):
+    leader, reflectant = tablet, second_tablet
+    meeting_url = f"{live_server}/meetings/{demo.upcoming_meeting_id}"
+
+    log_in(leader, live_server, "morten")
+    leader.get_by_role("link", name="Maja").click()
+    leader.get_by_role("link", name=re.compile("Praktik og søvn|kl|\\d")).first.click()
+    leader.wait_for_url(meeting_url)
+    leader.get_by_role("button", name="Start mødet").click()
+
+    # Opening: who is here.
+    expect(leader.get_by_role("heading", name="Åbning")).to_be_visible()
+    for name in ("Maja", "Hanne Holm", "Ali Hassan"):
+        leader.locator(".roster li", has_text=name).get_by_role("button", name="Her", exact=True).click()
+        expect(leader.locator(".roster li", has_text=name).get_by_role("button", name="✓ Her")).to_be_visible()
+
+    # Since last time: the earlier agreements, one by one.
+    leader.get_by_role("button", name="Næste: Siden sidst").click()
+    items = leader.locator(".review-item")
+    expect(items).to_have_count(3)
+    items.nth(0).get_by_role("button", name="Gjort", exact=True).click()
+    expect(leader.locator(".review-item").nth(0).get_by_role("button", name="✓ Gjort")).to_be_visible()
+    leader.locator(".review-item").nth(1).get_by_label(re.compile("Kommentar")).fill("Lene venter på svar fra rideskolen.")
+    leader.locator(".review-item").nth(1).get_by_role("button", name="Delvist gjort").click()
+    expect(leader.locator(".review-item").nth(1).get_by_role("button", name="✓ Delvist gjort")).to_be_visible()
+    leader.locator(".review-item").nth(2).get_by_role("button", name="Ikke gjort").click()
+    expect(leader.locator(".review-item").nth(2).get_by_role("button", name="✓ Ikke gjort")).to_be_visible()
+
+    # Dialogue: the reflectant writes three speakers' words on the other tablet.
+    leader.get_by_role("button", name="Næste: Dialog").click()
+    log_in(reflectant, live_server, "rikke")
+    reflectant.goto(meeting_url)
+    write_note(reflectant, "Maja", "Jeg har sovet bedre, siden vi sidst talte sammen.")
+    write_note(reflectant, "Hanne Holm", "Hun virker gladere — det kan jeg mærke.")
+    write_note(reflectant, "Ali Hassan", "Vi har fået styr på posten. 📬")
+    for name in ("Maja", "Hanne Holm", "Ali Hassan"):
+        leader.locator("#voices").get_by_role("button", name=re.compile(name)).click()
+    expect(leader.locator("#voices")).to_contain_text("Alle er blevet hørt.")
+
+    # Reflection and response.
+    leader.get_by_role("button", name="Næste: Refleksion").click()
+    write_note(reflectant, "Rikke Dahl", "Jeg lægger mærke til, at søvnen fylder mindre i dag.", kind="Refleksion")
+    leader.get_by_role("button", name="Næste: Respons").click()
+    write_note(reflectant, "Maja", "Ja, det passer godt.")
+
+    # Closing: two agreements, the next meeting, close.
+    leader.get_by_role("button", name="Næste: Afrunding").click()
+    for text, who in (("Maja ringer selv til rideskolen.", "Maja"), ("Ali går med til lægen.", "Ali Hassan (bostøttemedarbejder)")):
+        leader.get_by_label("Hvad blev aftalt").fill(text)
+        leader.locator("#responsible_id").select_option(label=who)
+        leader.get_by_role("button", name="Tilføj aftalen").click()
+        expect(leader.locator("table.agreements")).to_contain_text(text)
+    leader.get_by_label("Dato").fill("2027-02-01")
+    leader.get_by_label("Tidspunkt").fill("10:00")
+    leader.locator(".invitees label", has_text="Maja").click()
+    leader.get_by_role("button", name="Gem næste møde").click()
+    expect(leader.locator("#next-meeting")).to_contain_text("1. februar 2027")
+    leader.get_by_role("button", name="Afslut mødet").click()
+    expect(leader.get_by_role("heading", name="Mødet er afsluttet")).to_be_visible()
+
+    # Nothing was lost or doubled on the way.
+    texts = db.session.scalars(db.select(Note.text).where(Note.meeting_id == demo.upcoming_meeting_id, Note.deleted_at.is_(None))).all()
+    assert sorted(texts) == sorted([
+        "Jeg har sovet bedre, siden vi sidst talte sammen.",
+        "Hun virker gladere — det kan jeg mærke.",
+        "Vi har fået styr på posten. 📬",
+        "Jeg lægger mærke til, at søvnen fylder mindre i dag.",
+        "Ja, det passer godt.",
+    ])
+
+    # The next meeting's "Since last time" shows exactly what is unfinished.
+    db.session.expire_all()
+    nxt = db.session.scalar(db.select(Meeting).where(Meeting.course_id == demo.course_id).order_by(Meeting.planned_at.desc()))
+    leader.goto(f"{live_server}/meetings/{nxt.id}")
+    leader.get_by_role("button", name="Start mødet").click()
+    leader.get_by_role("button", name="Næste: Siden sidst").click()
+    shown = [t.strip() for t in leader.locator(".review-item .agreement-text").all_inner_texts()]
+    assert shown == [
+        "Lene undersøger praktikpladsen på rideskolen og ringer til Maja.",
+        "Hanne ringer til lægen sammen med Maja.",
+        "Maja ringer selv til rideskolen.",
+        "Ali går med til lægen.",
+    ]
+
+
+def test_a_note_typed_while_the_network_is_gone_arrives_once_and_intact(live_server, browser, demo):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="da-DK")
+    page = context.new_page()
+    log_in(page, live_server, "rikke")
+    page.goto(f"{live_server}/meetings/{demo.upcoming_meeting_id}")
+    text = "Jeg var bange for at miste lejligheden,\nmen nu er jeg mindre bange. «Æ ø å» 😊"
+    area = page.get_by_label("Med den talendes egne ord")
+    context.set_offline(True)
+    area.fill(text)
+    area.press("Enter")
+    expect(page.locator("#capture .save-status")).to_contain_text("Ikke gemt endnu")
+    # The note is kept on the device meanwhile, and nothing reached the server.
+    assert page.evaluate("window.RundbordNotes.pendingCount()") == 1
+    assert db.session.scalar(db.select(db.func.count(Note.id)).where(Note.meeting_id == demo.upcoming_meeting_id)) == 0
+    context.set_offline(False)
+    expect(page.locator("#note-list")).to_contain_text("mindre bange", timeout=15000)
+    page.wait_for_function("window.RundbordNotes.pendingCount() === 0", timeout=15000)
+    db.session.expire_all()
+    stored = db.session.scalars(db.select(Note.text).where(Note.meeting_id == demo.upcoming_meeting_id)).all()
+    assert stored == [text]
+    # A reload shows the same, once.
+    page.reload()
+    expect(page.locator("#note-list li")).to_have_count(1)
+    context.close()
