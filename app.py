@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 import cli
 import config
+from roles import security
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -32,6 +33,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
+    app.after_request(security.set_security_headers)
     cli.register(app)
     return app
 
@@ -94,8 +96,11 @@ def _init_auth(app: Flask) -> None:
     # a tablet moving from Wi-Fi to mobile data must stay logged in.
     login_manager.session_protection = None
     login_manager.user_loader(services.load_user)
+    from roles import input_guard
+
     app.before_request(access.enforce_session_limits)
     app.before_request(access.enforce_access)
+    app.before_request(input_guard.refuse_nul_characters)
     app.jinja_env.globals["can"] = access.can
 
 
@@ -144,7 +149,8 @@ def _register_errors(app: Flask) -> None:
 
     def _page(status: int):
         def handler(error):
-            return render_template("errors/error.html", status=status), status
+            nul = getattr(error, "description", None) == "nul"
+            return render_template("errors/error.html", status=status, nul=nul), status
 
         return handler
 

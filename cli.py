@@ -43,6 +43,22 @@ def register(app: Flask) -> None:
         removed = audit.purge_older_than(keep)
         click.echo(f"Removed {removed} audit entries older than {keep} days.")
 
+    @app.cli.command("check-deploy")
+    @click.option("--workers", type=int, default=None, help="How many app processes will run (default: WEB_CONCURRENCY or 1).")
+    def check_deploy_command(workers: int | None) -> None:
+        """Report everything unsafe about this configuration for production; exit 1 if anything is."""
+        import os
+
+        from roles.security import deploy_findings
+
+        count = workers if workers is not None else int(os.environ.get("WEB_CONCURRENCY", "1"))
+        findings = deploy_findings(app, count)
+        for f in findings:
+            click.echo(f"UNSAFE: {f.what}\n  fix: {f.fix}")
+        if findings:
+            raise SystemExit(1)
+        click.echo("No problems found for production.")
+
     @app.cli.group("translate")
     def translate() -> None:
         """Extract, update and compile the da/en message catalogues."""

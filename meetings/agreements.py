@@ -68,7 +68,7 @@ def record_agreement(
     agreement = Agreement(
         course_id=meeting.course_id,
         origin_meeting_id=meeting.id,
-        text=text.strip(),
+        text=text,
         responsible_id=_member_in_course(responsible_id, meeting.course_id),
         due_on=due_on,
         goal_id=_goal_in_course(goal_id, meeting.course_id),
@@ -82,7 +82,7 @@ def update_agreement(agreement: Agreement, text: str, responsible_id: int | None
     """Change an agreement while its meeting is still open."""
     if agreement.origin_meeting.closed_at is not None:
         raise MeetingClosed
-    agreement.text = text.strip()
+    agreement.text = text
     agreement.responsible_id = _member_in_course(responsible_id, agreement.course_id)
     agreement.due_on = due_on
     agreement.goal_id = _goal_in_course(goal_id, agreement.course_id)
@@ -164,7 +164,7 @@ def review_agreement(
         review = AgreementReview(meeting_id=meeting.id, outcome=outcome)
         agreement.reviews.append(review)  # through the relationship, so a loaded list stays true
     review.outcome = outcome
-    review.comment = comment.strip()
+    review.comment = comment
     review.reviewed_by_id = reviewed_by_id
     agreement.status = STATUS_AFTER[outcome]
     db.session.flush()

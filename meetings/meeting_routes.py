@@ -365,6 +365,7 @@ def save_note(meeting_id: int):
         messages = {
             "too_long": _("The note is too long to save in one piece. Split it in two; nothing is lost."),
             "speaker": _("Choose a speaker from the citizen's network."),
+            "nul": _("The note contains an invisible control character (NUL) that cannot be saved. Remove it and save again."),
         }
         message = messages.get(str(problem), _("The note could not be saved. It is kept on this device."))
         return jsonify({"outcome": "invalid", "message": message}), 400

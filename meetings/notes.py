@@ -60,6 +60,9 @@ def _check(meeting: Meeting, draft: NoteDraft) -> None:
         raise InvalidNote("client_uid")
     if len(draft.text) > MAX_NOTE_LENGTH:
         raise InvalidNote("too_long")
+    if "\x00" in draft.text:
+        # PostgreSQL cannot store NUL in text; refuse it the same way everywhere (the device keeps the note).
+        raise InvalidNote("nul")
     if draft.speaker_id is not None:
         speaker = db.session.get(NetworkMember, draft.speaker_id)
         if speaker is None or speaker.course_id != meeting.course_id:

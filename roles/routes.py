@@ -39,6 +39,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("meetings.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
+    locked = False
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data)
         if result.user is not None:
@@ -52,12 +53,14 @@ def login():
                 session["locale"] = result.user.locale
             return redirect(_safe_next(form.next.data))
         if result.locked_until:
+            locked = True
             form.password.errors.append(
                 _("Too many wrong attempts. Try again after %(time)s.", time=format_datetime(result.locked_until, "short"))
             )
         else:
             form.password.errors.append(_("The username or password is wrong."))
-    return render_template("roles/login.html", form=form), (200 if not form.errors else 400)
+    status = 429 if form.errors and locked else (400 if form.errors else 200)
+    return render_template("roles/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])

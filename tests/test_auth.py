@@ -53,7 +53,7 @@ def test_repeated_failures_slow_the_account_down_but_never_forever(demo, client)
     for _ in range(6):
         client.post("/login", data={"username": "morten", "password": "nope", "csrf_token": token})
     refused = client.post("/login", data={"username": "morten", "password": "rundbord-demo", "csrf_token": token})
-    assert refused.status_code == 400
+    assert refused.status_code == 429
     assert "For mange forkerte forsøg" in refused.get_data(as_text=True)
     user = _user("morten")
     assert user.locked_until is not None
