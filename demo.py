@@ -48,6 +48,7 @@ def wipe() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+    db.session.expunge_all()  # the rows are gone; so must be the objects that stood for them
 
 
 def _at(base: datetime, days: int, hour: int) -> datetime:

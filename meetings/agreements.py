@@ -157,9 +157,7 @@ def review_agreement(
         raise MeetingClosed
     if agreement.course_id != meeting.course_id or agreement.origin_meeting_id == meeting.id:
         raise InvalidAgreement("not an earlier agreement of this course")
-    review = db.session.scalar(
-        db.select(AgreementReview).where(AgreementReview.agreement_id == agreement.id, AgreementReview.meeting_id == meeting.id)
-    )
+    review = next((r for r in agreement.reviews if r.meeting_id == meeting.id), None)
     if review is None:
         review = AgreementReview(meeting_id=meeting.id, outcome=outcome)
         agreement.reviews.append(review)  # through the relationship, so a loaded list stays true
@@ -200,19 +198,32 @@ def next_meeting(meeting: Meeting) -> Meeting | None:
     return db.session.scalar(
         db.select(Meeting)
         .where(Meeting.course_id == meeting.course_id, Meeting.planned_at > meeting.planned_at, Meeting.id != meeting.id)
+        .options(db.selectinload(Meeting.attendance).joinedload(Attendance.member))
         .order_by(Meeting.planned_at)
+        .limit(1)
+    )
+
+
+def _previous_meeting_query(meeting: Meeting):
+    return (
+        db.select(Meeting)
+        .where(Meeting.course_id == meeting.course_id, Meeting.planned_at < meeting.planned_at, Meeting.closed_at.is_not(None))
+        .order_by(Meeting.planned_at.desc())
         .limit(1)
     )
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """Return the course's last meeting held before this one."""
-    return db.session.scalar(
-        db.select(Meeting)
-        .where(Meeting.course_id == meeting.course_id, Meeting.planned_at < meeting.planned_at, Meeting.closed_at.is_not(None))
-        .order_by(Meeting.planned_at.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_previous_meeting_query(meeting))
+
+
+def citizen_words_last_time(meeting: Meeting) -> list:
+    """Return what the citizen said at the previous meeting, in their own words (one query)."""
+    from meetings.notes import citizen_words
+
+    previous_id = _previous_meeting_query(meeting).with_only_columns(Meeting.id).scalar_subquery()
+    return citizen_words(previous_id)
 
 
 def plan_next_meeting(meeting: Meeting, planned_at: datetime, invitee_ids: list[int], location: str = "") -> Meeting:

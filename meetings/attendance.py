@@ -25,17 +25,20 @@ def attendance(meeting: Meeting) -> list[Attendance]:
     return sorted(rows, key=lambda a: _order(a.member))
 
 
-def roster(meeting: Meeting) -> list[tuple[NetworkMember, Attendance | None]]:
-    """Return every current network member (not the team) with their attendance row, if any."""
-    rows = {a.member_id: a for a in attendance(meeting)}
-    members = db.session.scalars(
-        db.select(NetworkMember).where(
-            NetworkMember.course_id == meeting.course_id,
-            NetworkMember.removed_at.is_(None),
-            NetworkMember.kind != MemberKind.TEAM,
-        )
-    ).all()
-    return [(m, rows.get(m.id)) for m in sorted(members, key=_order)]
+def roster(
+    meeting: Meeting, rows: list[Attendance] | None = None, members: list[NetworkMember] | None = None
+) -> list[tuple[NetworkMember, Attendance | None]]:
+    """Return every current network member (not the team) with their attendance row, if any.
+
+    `rows` and `members` may be passed when the caller has loaded them already.
+    """
+    by_member = {a.member_id: a for a in (rows if rows is not None else attendance(meeting))}
+    if members is None:
+        members = db.session.scalars(
+            db.select(NetworkMember).where(NetworkMember.course_id == meeting.course_id, NetworkMember.removed_at.is_(None))
+        ).all()
+    network = [m for m in members if m.kind != MemberKind.TEAM and m.removed_at is None]
+    return [(m, by_member.get(m.id)) for m in sorted(network, key=_order)]
 
 
 def set_status(meeting: Meeting, member_id: int, status: AttendanceStatus) -> Attendance:
@@ -75,13 +78,14 @@ class Voice:
     spoken: bool
 
 
-def voices(meeting: Meeting, phase: Phase | None = None) -> list[Voice]:
+def voices(meeting: Meeting, phase: Phase | None = None, rows: list[Attendance] | None = None) -> list[Voice]:
     """Return everyone present with whether they have been heard in this (voice) phase, the citizen first."""
     phase = phase or meeting.phase
+    rows = rows if rows is not None else attendance(meeting)
     if phase not in VOICE_PHASES:
         phase = Phase.DIALOGUE
     flag = "spoke_in_dialogue" if phase == Phase.DIALOGUE else "spoke_in_response"
-    return [Voice(a.member, getattr(a, flag)) for a in attendance(meeting) if a.status == AttendanceStatus.PRESENT]
+    return [Voice(a.member, getattr(a, flag)) for a in rows if a.status == AttendanceStatus.PRESENT]
 
 
 def mark_spoken(meeting: Meeting, member_id: int, phase: Phase, spoken: bool) -> None:

@@ -140,7 +140,7 @@ def restore_note(note: Note) -> None:
     db.session.flush()
 
 
-def meeting_notes(meeting_id: int) -> list[Note]:
+def meeting_notes(meeting_id) -> list[Note]:
     """Return the meeting's notes that are not deleted, in the order they were written."""
     return list(
         db.session.scalars(
@@ -152,11 +152,20 @@ def meeting_notes(meeting_id: int) -> list[Note]:
     )
 
 
-def citizen_words(meeting_id: int) -> list[Note]:
-    """Return what the citizen said in a meeting, in their own words."""
+def citizen_words(meeting_id) -> list[Note]:
+    """Return what the citizen said in a meeting (an id or a scalar subquery), in their own words."""
     from meetings.models import MemberKind
 
-    return [
-        n for n in meeting_notes(meeting_id)
-        if n.kind == NoteKind.OWN_WORDS and n.speaker is not None and n.speaker.kind == MemberKind.CITIZEN
-    ]
+    return list(
+        db.session.scalars(
+            db.select(Note)
+            .join(NetworkMember, Note.speaker_id == NetworkMember.id)
+            .where(
+                Note.meeting_id == meeting_id,
+                Note.deleted_at.is_(None),
+                Note.kind == NoteKind.OWN_WORDS,
+                NetworkMember.kind == MemberKind.CITIZEN,
+            )
+            .order_by(Note.created_at, Note.id)
+        )
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 from extensions import db
@@ -153,50 +154,82 @@ def open_agreements(course_id: int, before: datetime | None = None) -> list[Agre
 # --- the meeting screen -------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class MeetingScreen:
-    """Everything the meeting leader's and the reflectant's screens show, gathered once."""
+    """What the meeting leader's and the reflectant's screens show.
 
-    meeting: Meeting
-    phases: list
-    previous_phase: object
-    next_phase: object
-    prompt: object
-    clock: object
-    roster: list
-    voices: list
-    review: list
-    last_words: list[Note]
-    agreements: list
-    members: list[NetworkMember]
-    goals: list
-    next_meeting: Meeting | None
-    notes: list[Note]
+    Each part is loaded when a template first asks for it, so an htmx fragment costs only
+    the queries of what it shows, and the whole page a fixed number regardless of data size.
+    """
+
+    def __init__(self, meeting_id: int, now: datetime):
+        from meetings import phases
+
+        self.now = now
+        self.meeting: Meeting = db.session.scalars(
+            db.select(Meeting).where(Meeting.id == meeting_id).options(db.joinedload(Meeting.course).joinedload(Course.citizen))
+        ).one()
+        self.phases = phases.phases_for(self.meeting)
+        self.previous_phase, self.next_phase = phases.neighbours(self.meeting)
+        self.prompt = phases.PROMPTS[self.meeting.phase]
+        self.clock = phases.clock(self.meeting, now)
+
+    @cached_property
+    def _attendance(self):
+        from meetings import attendance
+
+        return attendance.attendance(self.meeting)
+
+    @cached_property
+    def members(self) -> list[NetworkMember]:
+        return network(self.meeting.course_id)
+
+    @cached_property
+    def roster(self):
+        from meetings import attendance
+
+        return attendance.roster(self.meeting, rows=self._attendance, members=self.members)
+
+    @cached_property
+    def voices(self):
+        from meetings import attendance
+
+        return attendance.voices(self.meeting, rows=self._attendance)
+
+    @cached_property
+    def review(self):
+        from meetings import agreements
+
+        return agreements.to_review(self.meeting)
+
+    @cached_property
+    def last_words(self) -> list[Note]:
+        from meetings import agreements
+
+        return agreements.citizen_words_last_time(self.meeting)
+
+    @cached_property
+    def agreements(self):
+        from meetings import agreements
+
+        return agreements.made_at(self.meeting.id)
+
+    @cached_property
+    def goals(self):
+        return list(self.meeting.course.goals)
+
+    @cached_property
+    def next_meeting(self) -> Meeting | None:
+        from meetings import agreements
+
+        return agreements.next_meeting(self.meeting)
+
+    @cached_property
+    def notes(self) -> list[Note]:
+        from meetings import notes
+
+        return notes.meeting_notes(self.meeting.id)
 
 
 def meeting_screen(meeting_id: int, now: datetime) -> MeetingScreen:
-    """Gather the meeting screen's state in a fixed number of queries."""
-    from meetings import agreements, attendance, notes, phases
-
-    meeting = db.session.scalars(
-        db.select(Meeting).where(Meeting.id == meeting_id).options(db.joinedload(Meeting.course).joinedload(Course.citizen))
-    ).one()
-    before, after = phases.neighbours(meeting)
-    previous = agreements.previous_meeting(meeting)
-    return MeetingScreen(
-        meeting=meeting,
-        phases=phases.phases_for(meeting),
-        previous_phase=before,
-        next_phase=after,
-        prompt=phases.PROMPTS[meeting.phase],
-        clock=phases.clock(meeting, now),
-        roster=attendance.roster(meeting),
-        voices=attendance.voices(meeting),
-        review=agreements.to_review(meeting),
-        last_words=notes.citizen_words(previous.id) if previous else [],
-        agreements=agreements.made_at(meeting.id),
-        members=network(meeting.course_id),
-        goals=list(meeting.course.goals),
-        next_meeting=agreements.next_meeting(meeting),
-        notes=notes.meeting_notes(meeting.id),
-    )
+    """Return the meeting screen's state; its parts load when first shown."""
+    return MeetingScreen(meeting_id, now)

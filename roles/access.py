@@ -67,12 +67,15 @@ def course_of(arg: str) -> Callable[[Callable[[int], int | None]], Callable[[int
 def _via(model, attr: str = "course_id") -> Callable[[int], int | None]:
     def find(object_id: int) -> int | None:
         obj = db.session.get(model, object_id)
+        # Hold on to it: the identity map is weak, and the view is about to ask for it again.
+        g.setdefault("access_objects", []).append(obj)
         return getattr(obj, attr) if obj is not None else None
 
     return find
 
 
-course_of("course_id")(_via(Course, "id"))
+# A course id needs no lookup: the role query below finds nothing for a course that does not exist.
+course_of("course_id")(lambda course_id: course_id)
 course_of("meeting_id")(_via(Meeting))
 course_of("agreement_id")(_via(Agreement))
 course_of("member_id")(_via(NetworkMember))
@@ -150,7 +153,12 @@ def enforce_access():
     course_id = _course_id_from_view_args(request.view_args or {})
     if course_id is None:
         abort(404)
-    roles = roles_in_course(current_user.id, course_id)
+    rows = db.session.execute(
+        db.select(RoleAssignment.role, Course.citizen_id)
+        .join(Course, Course.id == RoleAssignment.course_id)
+        .where(RoleAssignment.user_id == current_user.id, RoleAssignment.course_id == course_id)
+    ).all()
+    roles = {role for role, _citizen in rows}
     if not roles:
         # Someone with no role in the course may not even learn that it exists.
         abort(404)
@@ -158,13 +166,12 @@ def enforce_access():
         abort(403)
     g.course_id = course_id
     g.roles = roles
-    course = db.session.get(Course, course_id)
     audit.record(
         action=endpoint,
         purpose=PURPOSES[need],
         user_id=current_user.id,
         course_id=course_id,
-        citizen_id=course.citizen_id if course else None,
+        citizen_id=rows[0][1],
     )
     return None
 

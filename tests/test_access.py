@@ -11,7 +11,7 @@ from roles.access import ACCESS_ATTR, BUILTIN_PUBLIC_ENDPOINTS, PUBLIC
 from tests.conftest import csrf_token, login
 
 #: The short list of endpoints anyone may reach. Adding one here needs a reason.
-ALLOWED_ANONYMOUS = {"static", "roles.login", "roles.set_language"}
+ALLOWED_ANONYMOUS = {"static", "roles.login", "roles.set_language", "roles.health"}
 
 
 def _url_for_rule(rule, demo) -> str:
