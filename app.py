@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, has_request_context, make_response, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
 
 import cli
@@ -144,6 +145,22 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports.bp)
 
 
+def _database_unavailable(error):
+    """The database is locked or unreachable for a moment: nothing is lost, the device tries again."""
+    from flask import jsonify
+    from flask_babel import gettext as _
+
+    db.session.rollback()
+    message = _("Not saved yet — the database is busy. Kept on this device; trying again.")
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        response = jsonify({"outcome": "unavailable", "message": message})
+    else:
+        response = make_response(render_template("errors/error.html", status=503, message=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def _register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
@@ -156,4 +173,5 @@ def _register_errors(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(status, _page(status))
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", status=400, csrf=True), 400))

@@ -205,3 +205,20 @@ def test_the_next_meeting_is_planned_at_the_close(demo, leader):
     nxt = db.session.scalar(db.select(Meeting).where(Meeting.course_id == demo.course_id).order_by(Meeting.planned_at.desc()))
     # 10:00 in Copenhagen in winter is 09:00 UTC.
     assert nxt.planned_at.hour == 9 and [a.member_id for a in nxt.attendance] == [maja]
+
+
+def test_a_locked_database_answers_not_saved_yet_never_a_500(demo, reflectant, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from meetings import notes as notes_module
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO note", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(notes_module, "save_note", locked)
+    response = save(reflectant, demo.upcoming_meeting_id)
+    assert response.status_code == 503
+    assert response.json["outcome"] == "unavailable" and "prøver igen" in response.json["message"]
+    assert response.headers["Retry-After"] == "2"
+    monkeypatch.undo()
+    assert save(reflectant, demo.upcoming_meeting_id).status_code == 200
