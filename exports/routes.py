@@ -1,5 +1,163 @@
-"""Views that send exports: the summary (page and DOCX), invitations, the citizen's data."""
+"""Views that send exports: the summary (page and DOCX), giving it, the citizen's data, erasure."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length
+
+from exports import citizen_data, erasure
+from exports.summary import (
+    SummaryError,
+    ascii_file_name,
+    build_summary,
+    file_name,
+    given_by_name,
+    local_date,
+    mark_summary_given,
+    summary_recipients,
+)
+from exports.summary_docx import build_summary_docx
+from extensions import db
+from meetings import services as meeting_services
+from meetings.clock import utcnow
+from meetings.forms import MemberForm
+from meetings.models import Course, Meeting
+from roles.access import can, requires
+from roles.permissions import Action
 
 bp = Blueprint("exports", __name__)
+
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class GiveSummaryForm(FlaskForm):
+    reviewed = BooleanField(
+        _l("I have read the summary through, and it is ready for the citizen."),
+        validators=[DataRequired(message=_l("Read the summary through first, then tick here."))],
+    )
+
+
+class EraseForm(FlaskForm):
+    confirm_name = StringField(
+        _l("Write the citizen's name to confirm"),
+        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), Length(max=200)],
+    )
+
+
+# --- the citizen's summary -----------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/summary")
+@requires(Action.VIEW_COURSE)
+def summary(meeting_id: int):
+    """Show the citizen's summary of a meeting, in the citizen's language, ready to print."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return _summary_page(meeting, GiveSummaryForm())
+
+
+def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 200) -> Response:
+    summary = build_summary(meeting.id) if meeting.closed_at is not None else None
+    response = Response(
+        render_template(
+            "exports/summary.html",
+            meeting=meeting,
+            summary=summary,
+            give_form=give_form,
+            given_by=given_by_name(meeting),
+            recipients=summary_recipients(meeting) if can(Action.GIVE_SUMMARY) else None,
+            on_summary_page=True,
+        ),
+        status=status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/meetings/<int:meeting_id>/summary.docx")
+@requires(Action.VIEW_COURSE)
+def summary_docx(meeting_id: int):
+    """Send the citizen's summary as a Word document named after the citizen and the day."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.closed_at is None:
+        flash(_("The summary can be made when the meeting is closed."), "error")
+        return redirect(url_for("exports.summary", meeting_id=meeting_id))
+    summary = build_summary(meeting_id)
+    return download(build_summary_docx(summary), file_name(summary.citizen_name, summary.meeting_date, "docx"), DOCX_MIMETYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/summary/given", methods=["POST"])
+@requires(Action.GIVE_SUMMARY)
+def mark_given(meeting_id: int):
+    """Record that the tovholder read the summary through and gave it to the citizen."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = GiveSummaryForm()
+    if meeting.closed_at is None:
+        flash(_("The meeting is not closed yet, so the summary cannot be given."), "error")
+        return _summary_page(meeting, form, 400)
+    if not form.validate_on_submit():
+        return _summary_page(meeting, form, 400)
+    try:
+        mark_summary_given(meeting, current_user.id, utcnow())
+    except SummaryError:  # reopened in the meantime
+        db.session.rollback()
+        flash(_("The meeting is not closed yet, so the summary cannot be given."), "error")
+        return _summary_page(meeting, form, 400)
+    db.session.commit()
+    flash(_("The summary is marked as given to the citizen."), "success")
+    return redirect(url_for("exports.summary", meeting_id=meeting_id))
+
+
+# --- the citizen's rights: access, portability, erasure ---------------------------------
+
+
+@bp.route("/courses/<int:course_id>/citizen-data.zip")
+@requires(Action.EXPORT_CITIZEN_DATA)
+def citizen_data_zip(course_id: int):
+    """Send everything Rundbord holds about the citizen's course: a readable DOCX and a JSON file, zipped."""
+    course = db.get_or_404(Course, course_id)
+    data = citizen_data.build_citizen_data_zip(course_id, utcnow())
+    name = file_name(course.citizen.preferred_name + " Rundbord", local_date(utcnow()), "zip")
+    return download(data, name, "application/zip")
+
+
+@bp.route("/courses/<int:course_id>/erase", methods=["POST"])
+@requires(Action.ERASE_COURSE)
+def erase_course(course_id: int):
+    """Erase the course, its citizen and all their personal data, after the citizen's name is typed."""
+    course = db.get_or_404(Course, course_id)
+    form = EraseForm()
+    valid = form.validate_on_submit()
+    if valid and not erasure.name_matches(course, form.confirm_name.data):
+        form.confirm_name.errors = [
+            _("That is not the name. Write %(name)s to erase the course.", name=course.citizen.preferred_name)
+        ]
+        valid = False
+    if not valid:
+        # Show the course page again, with the message next to the field and what was typed in it.
+        overview = meeting_services.course_overview(course_id, utcnow())
+        page = render_template("meetings/course.html", o=overview, member_form=MemberForm(formdata=None), erase_form=form)
+        return Response(page, status=400)
+    erasure.erase_course(course_id, user_id=current_user.id)
+    flash(_("The course and all its personal data are erased."), "success")
+    return redirect(url_for("meetings.dashboard"))
+
+
+# --- files -------------------------------------------------------------------------------
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    """Return `data` as a download named `filename` (RFC 6266: an ASCII name and a UTF-8 filename*)."""
+    response = Response(data, mimetype=mimetype)
+    fallback = ascii_file_name(filename)
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    response.headers["Content-Disposition"] = disposition
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,426 @@
+"""The citizen's right of access and to data portability (GDPR art. 15 and 20).
+
+`collect_citizen_data` gathers everything Rundbord holds about one citizen's course as plain
+JSON-ready data; `build_citizen_data_zip` packs it as a machine-readable JSON file and a
+readable DOCX (in the citizen's language), made from the same data. Nothing is left out
+because it is awkward: notes not meant for the summary, observations and deleted notes are
+held, so they are included. The access log says when and for what purpose the data was
+looked at, and which kind of page or action it was; never who (no user ids or names).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from exports import summary_docx as dx
+from extensions import db
+from meetings.formatting import day, when
+from meetings.models import (
+    Agreement,
+    AgreementStatus,
+    AttendanceStatus,
+    Closeness,
+    ConsentScope,
+    Consent,
+    Course,
+    GoalKind,
+    InspireResponse,
+    Language,
+    Meeting,
+    MeetingKind,
+    MemberKind,
+    NetworkMember,
+    Note,
+    NoteKind,
+    Phase,
+    ReviewOutcome,
+    SessionRating,
+)
+from roles.models import AuditEntry
+
+FORMAT = "rundbord-citizen-data/1"
+JSON_NAME = "rundbord-citizen-data.json"
+DOCX_NAME = "rundbord-citizen-data.docx"
+INSPIRE_QUESTIONS = ("connectedness", "hope", "identity", "meaning", "empowerment")
+
+#: Why the data was looked at, in words the citizen reads (keys: roles.permissions.PURPOSES).
+PURPOSE_TITLES = {
+    "course": _l("To read about the course"),
+    "network": _l("To work on the network"),
+    "meeting": _l("For a meeting"),
+    "convening": _l("To plan a meeting"),
+    "follow-up": _l("To follow up on an agreement"),
+    "audit": _l("To check who looked at the course"),
+    "citizen-access-request": _l("To give you your data"),
+    "summary": _l("For the summary of a meeting"),
+    "feedback": _l("For how a meeting went"),
+    "erasure": _l("To erase the course"),
+}
+#: The CHIME parts' short names; the same msgids (context "CHIME") as the INSPIRE screens use.
+INSPIRE_TITLES = {
+    "connectedness": lazy_pgettext("CHIME", "Connectedness"),
+    "hope": lazy_pgettext("CHIME", "Hope"),
+    "identity": lazy_pgettext("CHIME", "Identity"),
+    "meaning": lazy_pgettext("CHIME", "Meaning"),
+    "empowerment": lazy_pgettext("CHIME", "Empowerment"),
+}
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    """Return an ISO 8601 string; datetimes are UTC and say so with "Z"."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.isoformat()
+
+
+def _enum(value) -> str | None:
+    return value.value if value is not None else None
+
+
+def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
+    """Return everything Rundbord holds about the citizen's course, as JSON-ready data."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise LookupError(f"no course {course_id}")
+    citizen = course.citizen
+    members = db.session.scalars(
+        db.select(NetworkMember).where(NetworkMember.course_id == course_id).order_by(NetworkMember.id)
+    ).all()
+    meetings = db.session.scalars(
+        db.select(Meeting).where(Meeting.course_id == course_id).order_by(Meeting.planned_at, Meeting.id)
+    ).all()
+    meeting_ids = [m.id for m in meetings]
+    notes = db.session.scalars(
+        db.select(Note).where(Note.meeting_id.in_(meeting_ids)).order_by(Note.created_at, Note.id)
+    ).all() if meeting_ids else []
+    ratings = db.session.scalars(
+        db.select(SessionRating).where(SessionRating.meeting_id.in_(meeting_ids)).order_by(SessionRating.id)
+    ).all() if meeting_ids else []
+    agreements = db.session.scalars(
+        db.select(Agreement)
+        .where(Agreement.course_id == course_id)
+        .options(db.selectinload(Agreement.reviews), db.selectinload(Agreement.follow_ups))
+        .order_by(Agreement.created_at, Agreement.id)
+    ).all()
+    consents = db.session.scalars(db.select(Consent).where(Consent.course_id == course_id).order_by(Consent.id)).all()
+    inspire = db.session.scalars(
+        db.select(InspireResponse).where(InspireResponse.course_id == course_id).order_by(InspireResponse.answered_at, InspireResponse.id)
+    ).all()
+    access = db.session.scalars(
+        db.select(AuditEntry)
+        .where(
+            db.or_(AuditEntry.course_id == course_id, AuditEntry.citizen_id == citizen.id),
+            # Ids of an erased course can come back on SQLite; its trail is not this citizen's.
+            AuditEntry.at >= citizen.created_at,
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+
+    def by_meeting(rows, meeting_id):
+        return [r for r in rows if r.meeting_id == meeting_id]
+
+    attendance = {m.id: m.attendance for m in meetings}
+    return {
+        "format": FORMAT,
+        "made_at": _iso(now),
+        "language": citizen.language.value,
+        "citizen": {
+            "preferred_name": citizen.preferred_name,
+            "full_name": citizen.full_name,
+            "language": citizen.language.value,
+            "created_at": _iso(citizen.created_at),
+        },
+        "course": {
+            "title": course.title,
+            "started_on": _iso(course.started_on),
+            "ended_at": _iso(course.ended_at),
+            "end_note": course.end_note,
+            "max_participants": course.max_participants,
+            "chart_in_summary": course.chart_in_summary,
+        },
+        "network": [
+            {
+                "id": m.id,
+                "kind": m.kind.value,
+                "name": m.name,
+                "relation": m.relation,
+                "organisation": m.organisation,
+                "mandate": m.mandate,
+                "contact": m.contact,
+                "closeness": m.closeness.value,
+                "is_proxy": m.is_proxy,
+                "language": m.language.value,
+                "removed_at": _iso(m.removed_at),
+            }
+            for m in members
+        ],
+        "goals": [
+            {"id": g.id, "kind": g.kind.value, "text": g.text, "created_at": _iso(g.created_at)} for g in course.goals
+        ],
+        "consents": [
+            {
+                "member_id": c.member_id,
+                "scope": c.scope.value,
+                "circumstances": c.circumstances,
+                "given_at": _iso(c.given_at),
+                "withdrawn_at": _iso(c.withdrawn_at),
+            }
+            for c in consents
+        ],
+        "meetings": [
+            {
+                "id": m.id,
+                "kind": m.kind.value,
+                "planned_at": _iso(m.planned_at),
+                "planned_minutes": m.planned_minutes,
+                "location": m.location,
+                "theme": m.theme,
+                "citizen_topics": m.citizen_topics,
+                "phase": m.phase.value,
+                "requested_at": _iso(m.requested_at),
+                "pre_meeting_at": _iso(m.pre_meeting_at),
+                "pre_meeting_note": m.pre_meeting_note,
+                "opened_at": _iso(m.opened_at),
+                "closed_at": _iso(m.closed_at),
+                "summary_given_at": _iso(m.summary_given_at),
+                "attendance": [
+                    {
+                        "member_id": a.member_id,
+                        "status": a.status.value,
+                        "spoke_in_dialogue": a.spoke_in_dialogue,
+                        "spoke_in_response": a.spoke_in_response,
+                        "unannounced": a.unannounced,
+                    }
+                    for a in attendance[m.id]
+                ],
+                "notes": [
+                    {
+                        "id": n.id,
+                        "speaker_id": n.speaker_id,
+                        "kind": n.kind.value,
+                        "phase": n.phase.value,
+                        "text": n.text,
+                        "include_in_summary": n.include_in_summary,
+                        "created_at": _iso(n.created_at),
+                        "updated_at": _iso(n.updated_at),
+                        "deleted_at": _iso(n.deleted_at),
+                    }
+                    for n in by_meeting(notes, m.id)
+                ],
+                "ratings": [
+                    {"member_id": r.member_id, "score": r.score, "comment": r.comment, "created_at": _iso(r.created_at)}
+                    for r in by_meeting(ratings, m.id)
+                ],
+            }
+            for m in meetings
+        ],
+        "agreements": [
+            {
+                "id": a.id,
+                "origin_meeting_id": a.origin_meeting_id,
+                "text": a.text,
+                "responsible_id": a.responsible_id,
+                "due_on": _iso(a.due_on),
+                "goal_id": a.goal_id,
+                "status": a.status.value,
+                "created_at": _iso(a.created_at),
+                "reviews": [
+                    {"meeting_id": r.meeting_id, "outcome": r.outcome.value, "comment": r.comment, "created_at": _iso(r.created_at)}
+                    for r in a.reviews
+                ],
+                "follow_ups": [
+                    {"contacted_on": _iso(f.contacted_on), "text": f.text, "created_at": _iso(f.created_at)}
+                    for f in a.follow_ups
+                ],
+            }
+            for a in agreements
+        ],
+        "inspire_responses": [
+            {"meeting_id": r.meeting_id, "answered_at": _iso(r.answered_at), **{q: getattr(r, q) for q in INSPIRE_QUESTIONS}}
+            for r in inspire
+        ],
+        # When, why and what: never who.
+        "access_log": [{"at": _iso(e.at), "purpose": e.purpose, "action": e.action} for e in access],
+    }
+
+
+def build_citizen_data_zip(course_id: int, now: datetime) -> bytes:
+    """Return a ZIP with the citizen's data as JSON and as a readable DOCX in their language."""
+    data = collect_citizen_data(course_id, now)
+    # JSON escapes control characters itself; a lone surrogate becomes a \\u escape too.
+    as_json = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace")
+    with force_locale(data["language"]):
+        as_docx = build_citizen_data_docx(data)
+    out = io.BytesIO()
+    stamp = now.timetuple()[:6]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo(JSON_NAME, date_time=stamp), as_json, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(zipfile.ZipInfo(DOCX_NAME, date_time=stamp), as_docx, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+# --- the readable version -------------------------------------------------------------
+
+
+def _parse(value: str | None) -> datetime | date | None:
+    if value is None:
+        return None
+    if value.endswith("Z"):
+        return datetime.fromisoformat(value[:-1])
+    return date.fromisoformat(value)
+
+
+def _when(value: str | None) -> str:
+    return when(_parse(value)) if value else ""
+
+
+def _day(value: str | None) -> str:
+    return day(_parse(value)) if value else ""
+
+
+def _title(enum_cls, value: str | None) -> str:
+    return str(enum_cls(value).title) if value else ""
+
+
+def _yes(flag: bool) -> str:
+    return _("Yes") if flag else _("No")
+
+
+def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
+    """Return the collected data as a readable DOCX, in the current (the citizen's) language."""
+    citizen = data["citizen"]
+    doc = dx.new_document(data["language"], _("Everything Rundbord holds about %(name)s", name=citizen["preferred_name"]))
+    names = {m["id"]: m["name"] for m in data["network"]}
+
+    def who(member_id: int | None) -> str:
+        return names.get(member_id, _("Someone at the meeting")) if member_id else _("Nobody yet")
+
+    dx.heading(doc, _("Everything Rundbord holds about %(name)s", name=citizen["preferred_name"]), 1)
+    dx.paragraph(doc, _("Made %(when)s.", when=_when(data["made_at"])))
+    dx.paragraph(doc, _("The same data is in the JSON file next to this document, for other systems."))
+
+    dx.heading(doc, _("About you"), 2)
+    dx.paragraph(doc, citizen["preferred_name"], bold_lead=_("Name:"))
+    if citizen["full_name"]:
+        dx.paragraph(doc, citizen["full_name"], bold_lead=_("Full name:"))
+    dx.paragraph(doc, _title(Language, citizen["language"]), bold_lead=_("Language:"))
+    course = data["course"]
+    if course["title"]:
+        dx.paragraph(doc, course["title"], bold_lead=_("Course:"))
+    dx.paragraph(doc, _day(course["started_on"]), bold_lead=_("Started:"))
+    if course["ended_at"]:
+        dx.paragraph(doc, _when(course["ended_at"]), bold_lead=_("Ended:"))
+    if course["end_note"]:
+        dx.paragraph(doc, course["end_note"])
+
+    dx.heading(doc, _("Your network"), 2)
+    dx.table(
+        doc,
+        (_("Name"), _("How they know you"), _("Organisation"), _("Contact")),
+        [
+            (
+                m["name"] + (f" ({_('removed')})" if m["removed_at"] else ""),
+                " · ".join(x for x in (m["relation"], _title(MemberKind, m["kind"]), _title(Closeness, m["closeness"])) if x),
+                m["organisation"] or "",
+                m["contact"] or "",
+            )
+            for m in data["network"]
+        ],
+    )
+    for m in data["network"]:
+        if m["mandate"]:
+            dx.paragraph(doc, m["mandate"], bold_lead=_("%(name)s may decide:", name=m["name"]))
+        if m["is_proxy"]:
+            dx.paragraph(doc, _("%(name)s speaks for you when you want.", name=m["name"]))
+
+    if data["goals"]:
+        dx.heading(doc, _("Goals, hopes and dreams"), 2)
+        dx.bullets(doc, (f"{_title(GoalKind, g['kind'])}: {g['text']}" for g in data["goals"]))
+
+    dx.heading(doc, _("Consent"), 2)
+    if data["consents"]:
+        dx.table(
+            doc,
+            (_("Who"), _("What"), _("When"), _("Given"), _("Withdrawn")),
+            [
+                (who(c["member_id"]), _title(ConsentScope, c["scope"]), c["circumstances"], _day(c["given_at"]), _day(c["withdrawn_at"]))
+                for c in data["consents"]
+            ],
+        )
+    else:
+        dx.paragraph(doc, _("Nothing was written down."))
+
+    dx.heading(doc, _("Meetings"), 2)
+    for m in data["meetings"]:
+        dx.heading(doc, f"{_title(MeetingKind, m['kind'])}: {_when(m['planned_at'])}", 3)
+        for label, value in (
+            (_("Place:"), m["location"]),
+            (_("Theme:"), m["theme"]),
+            (_("What you wanted to talk about:"), m["citizen_topics"]),
+            (_("Before the meeting:"), m["pre_meeting_note"]),
+        ):
+            if value:
+                dx.paragraph(doc, value, bold_lead=label)
+        if m["closed_at"]:
+            dx.paragraph(doc, _when(m["closed_at"]), bold_lead=_("Closed:"))
+        if m["summary_given_at"]:
+            dx.paragraph(doc, _when(m["summary_given_at"]), bold_lead=_("Summary given:"))
+        if m["attendance"]:
+            dx.bullets(doc, (f"{who(a['member_id'])}: {_title(AttendanceStatus, a['status'])}" for a in m["attendance"]))
+        for n in m["notes"]:
+            marks = [_title(NoteKind, n["kind"]), _title(Phase, n["phase"])]
+            if not n["include_in_summary"]:
+                marks.append(_("not in the summary"))
+            if n["deleted_at"]:
+                marks.append(_("deleted %(when)s", when=_day(n["deleted_at"])))
+            dx.paragraph(doc, bold_lead=f"{who(n['speaker_id'])} ({', '.join(marks)}):")
+            dx.paragraph(doc, n["text"], "Quote")
+        for r in m["ratings"]:
+            line = _("%(name)s: %(score)s of 5", name=who(r["member_id"]), score=r["score"])
+            dx.paragraph(doc, f"{line}. {r['comment']}".strip() if r["comment"] else line)
+
+    dx.heading(doc, _("Agreements"), 2)
+    if not data["agreements"]:
+        dx.paragraph(doc, _("Nothing was written down."))
+    meeting_days = {m["id"]: _day(m["planned_at"]) for m in data["meetings"]}
+    for a in data["agreements"]:
+        dx.paragraph(doc, bold_lead=a["text"])
+        dx.paragraph(doc, who(a["responsible_id"]), bold_lead=_("Who:"))
+        dx.paragraph(doc, _day(a["due_on"]) or _("No date"), bold_lead=_("By when:"))
+        dx.paragraph(doc, _title(AgreementStatus, a["status"]), bold_lead=_("Status:"))
+        for r in a["reviews"]:
+            dx.paragraph(doc, f"{_title(ReviewOutcome, r['outcome'])}. {r['comment']}".strip(), bold_lead=meeting_days.get(r["meeting_id"], "") + ":")
+        for f in a["follow_ups"]:
+            dx.paragraph(doc, f["text"], bold_lead=_day(f["contacted_on"]) + ":")
+
+    if data["inspire_responses"]:
+        dx.heading(doc, _("Brief INSPIRE"), 2)
+        dx.table(
+            doc,
+            (_("When"), *(str(INSPIRE_TITLES[q]) for q in INSPIRE_QUESTIONS)),
+            [
+                (_day(r["answered_at"]), *("—" if r[q] is None else str(r[q]) for q in INSPIRE_QUESTIONS))
+                for r in data["inspire_responses"]
+            ],
+        )
+
+    dx.heading(doc, _("When your data was looked at"), 2)
+    dx.paragraph(doc, _("When, and why. Not who."))
+    dx.table(
+        doc,
+        (_("When"), _("Why"), _("What")),
+        [(_when(e["at"]), str(PURPOSE_TITLES.get(e["purpose"], e["purpose"])), e["action"]) for e in data["access_log"]],
+    )
+    return dx.to_bytes(doc)
+

@@ -1,0 +1,376 @@
+"""The citizen's summary of a meeting: one data structure, written in the citizen's language.
+
+`build_summary` gathers everything the citizen reads, in the order they read it, with the
+fixed text already translated. The printable page (templates/exports/summary.html) and the
+DOCX (exports/summary_docx.py) are both made from it, so they always say the same thing.
+It holds no ids, no audit data and no consent details: only what the citizen may read.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import force_locale, to_user_timezone
+from flask_babel import gettext as _
+
+from extensions import db
+from meetings.formatting import day, when
+from meetings.models import (
+    Agreement,
+    AgreementReview,
+    Attendance,
+    AttendanceStatus,
+    Consent,
+    ConsentScope,
+    Meeting,
+    MemberKind,
+    NetworkMember,
+    Note,
+    NoteKind,
+)
+from roles.models import User
+
+LANGUAGES = ("da", "en")
+
+
+class SummaryError(Exception):
+    """The summary cannot be made or given (the message says why, in plain words)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the network as the citizen knows them."""
+
+    name: str
+    relation: str
+    is_citizen: bool = False
+
+    @property
+    def label(self) -> str:
+        """Return "Hanne Holm (mor)", or just the name when there is no relation."""
+        return f"{self.name} ({self.relation})" if self.relation else self.name
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Something a person said, in their own words, with who said it."""
+
+    intro: str  # "Du sagde:" / "Hanne Holm (mor) sagde:"
+    text: str
+    by_citizen: bool
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """How an earlier agreement went, as told at this meeting."""
+
+    what: str
+    who: str
+    outcome: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """One new agreement: what, who, by when."""
+
+    what: str
+    who: str
+    by_when: str
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    when: str
+    where: str
+    invited: tuple[Person, ...]
+
+
+@dataclass(frozen=True)
+class SummaryTexts:
+    """The fixed text Rundbord writes around people's words (kept plain: LIX ≤ 35)."""
+
+    title: str
+    time_and_place: str
+    time: str
+    place: str
+    who_was_there: str
+    topics: str
+    said: str
+    you_said: str
+    reflection: str
+    reflection_intro: str
+    since_last: str
+    how_it_went: str
+    no_reviews: str
+    agreements: str
+    what: str
+    who: str
+    by_when: str
+    no_agreements: str
+    next_meeting: str
+    invited: str
+    no_next_meeting: str
+    nothing_written: str
+    closing: str
+    open_quote: str
+    close_quote: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the citizen reads about one meeting, in reading order."""
+
+    lang: str
+    citizen_name: str
+    #: The meeting's local date (for the file name and the document's title).
+    meeting_date: date
+    closed: bool
+    # 1. when and where we met, and who was there
+    when: str
+    where: str
+    present: tuple[Person, ...]
+    # 2. what the citizen wanted to talk about
+    topics: str
+    # 3. what was said: the citizen's own words and others', by name and relation
+    said: tuple[Utterance, ...]
+    # 4. the reflection, briefly
+    reflections: tuple[str, ...]
+    # 5. how earlier agreements went
+    reviews: tuple[ReviewLine, ...]
+    # 6. the new agreements: what — who — by when
+    agreements: tuple[AgreementRow, ...]
+    # 7. when we meet next and who will be invited
+    next_meeting: NextMeeting | None
+    texts: SummaryTexts
+
+    @property
+    def document_title(self) -> str:
+        """Return the title for the page and the DOCX properties: "Noter fra vores møde – Maja"."""
+        return f"{self.texts.title} – {self.citizen_name}"
+
+
+def citizen_language(meeting: Meeting) -> str:
+    """Return the citizen's language code ("da" or "en") for this meeting's course."""
+    lang = meeting.course.citizen.language.value
+    return lang if lang in LANGUAGES else "da"
+
+
+def build_summary(meeting_id: int, lang: str | None = None) -> Summary:
+    """Gather the citizen's summary of a meeting, written in `lang` (default: the citizen's language).
+
+    Raises SummaryError when there is no such meeting.
+    """
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise SummaryError(f"There is no meeting with id {meeting_id}.")
+    lang = lang if lang in LANGUAGES else citizen_language(meeting)
+    with force_locale(lang):
+        return _build(meeting, lang)
+
+
+def _texts(lang: str) -> SummaryTexts:
+    return SummaryTexts(
+        title=_("Notes from our meeting"),
+        time_and_place=_("Time and place"),
+        time=_("Time:"),
+        place=_("Place:"),
+        who_was_there=_("Who was there"),
+        topics=_("What you wanted to talk about"),
+        said=_("What was said"),
+        you_said=_("You said:"),
+        reflection=_("The reflecting team"),
+        reflection_intro=_("The team thought out loud about what they heard."),
+        since_last=_("Since last time"),
+        how_it_went=_("How it went:"),
+        no_reviews=_("There were no agreements from last time."),
+        agreements=_("What we agreed"),
+        what=_("What"),
+        who=_("Who"),
+        by_when=_("By when"),
+        no_agreements=_("We made no new agreements this time."),
+        next_meeting=_("Next meeting"),
+        invited=_("We will ask these people to come:"),
+        no_next_meeting=_("We have not set a date yet."),
+        nothing_written=_("Nothing was written down."),
+        closing=_("Is something not right? Then tell us."),
+        open_quote="»" if lang == "da" else "“",
+        close_quote="«" if lang == "da" else "”",
+    )
+
+
+def _person(member: NetworkMember | None) -> Person:
+    if member is None:
+        return Person(name=_("Someone at the meeting"), relation="")
+    return Person(name=member.name, relation=member.relation or "", is_citizen=member.kind == MemberKind.CITIZEN)
+
+
+def _build(meeting: Meeting, lang: str) -> Summary:
+    texts = _texts(lang)
+    course = meeting.course
+    attendance = db.session.scalars(
+        db.select(Attendance)
+        .where(Attendance.meeting_id == meeting.id)
+        .options(db.joinedload(Attendance.member))
+        .order_by(Attendance.id)
+    ).all()
+    present = [_person(a.member) for a in attendance if a.status == AttendanceStatus.PRESENT]
+    present.sort(key=lambda p: not p.is_citizen)  # the citizen first; otherwise as registered
+
+    notes = db.session.scalars(
+        db.select(Note)
+        # Observations are the team's internal notes, never the citizen's summary; notes
+        # marked "not for the summary" and deleted notes never appear either.
+        .where(
+            Note.meeting_id == meeting.id,
+            Note.deleted_at.is_(None),
+            Note.include_in_summary.is_(True),
+            Note.kind.in_([NoteKind.OWN_WORDS, NoteKind.REFLECTION]),
+        )
+        .options(db.joinedload(Note.speaker))
+        .order_by(Note.created_at, Note.id)
+    ).all()
+    said = []
+    for note in notes:
+        if note.kind != NoteKind.OWN_WORDS:
+            continue
+        speaker = _person(note.speaker)
+        intro = texts.you_said if speaker.is_citizen else _("%(speaker)s said:", speaker=speaker.label)
+        said.append(Utterance(intro=intro, text=note.text, by_citizen=speaker.is_citizen))
+    # The reflection is attributed to "the reflecting team", not to a named reflectant.
+    reflections = tuple(note.text for note in notes if note.kind == NoteKind.REFLECTION)
+
+    reviews = db.session.scalars(
+        db.select(AgreementReview)
+        .where(AgreementReview.meeting_id == meeting.id)
+        .options(db.joinedload(AgreementReview.agreement).joinedload(Agreement.responsible))
+        .order_by(AgreementReview.agreement_id)
+    ).all()
+    review_lines = tuple(
+        ReviewLine(
+            what=r.agreement.text,
+            who=r.agreement.responsible.name if r.agreement.responsible else _("Nobody yet"),
+            outcome=str(r.outcome.title),
+            comment=r.comment or "",
+        )
+        for r in reviews
+    )
+
+    agreements = db.session.scalars(
+        db.select(Agreement)
+        .where(Agreement.origin_meeting_id == meeting.id)
+        .options(db.joinedload(Agreement.responsible))
+        .order_by(Agreement.id)
+    ).all()
+    rows = tuple(
+        AgreementRow(
+            what=a.text,
+            who=a.responsible.name if a.responsible else _("Nobody yet"),
+            by_when=day(a.due_on) if a.due_on else _("No date"),
+        )
+        for a in agreements
+    )
+
+    return Summary(
+        lang=lang,
+        citizen_name=course.citizen.preferred_name,
+        meeting_date=local_date(meeting.planned_at),
+        closed=meeting.closed_at is not None,
+        when=when(meeting.planned_at),
+        where=meeting.location or "",
+        present=tuple(present),
+        topics=meeting.citizen_topics or "",
+        said=tuple(said),
+        reflections=reflections,
+        reviews=review_lines,
+        agreements=rows,
+        next_meeting=_next_meeting(meeting),
+        texts=texts,
+    )
+
+
+def _next_meeting(meeting: Meeting) -> NextMeeting | None:
+    following = db.session.scalars(
+        db.select(Meeting)
+        .where(Meeting.course_id == meeting.course_id, Meeting.planned_at > meeting.planned_at)
+        .order_by(Meeting.planned_at, Meeting.id)
+        .limit(1)
+    ).first()
+    if following is None:
+        return None
+    invited = db.session.scalars(
+        db.select(Attendance)
+        .where(Attendance.meeting_id == following.id)
+        .options(db.joinedload(Attendance.member))
+        .order_by(Attendance.id)
+    ).all()
+    people = sorted((_person(a.member) for a in invited), key=lambda p: not p.is_citizen)
+    return NextMeeting(when=when(following.planned_at), where=following.location or "", invited=tuple(people))
+
+
+def local_date(moment: datetime) -> date:
+    """Return the local (Europe/Copenhagen) date of a naive UTC moment."""
+    return to_user_timezone(moment).date()
+
+
+# --- giving the summary ----------------------------------------------------------
+
+
+def summary_recipients(meeting: Meeting) -> list[NetworkMember]:
+    """Return who may get the summary: members with a current (not withdrawn) consent of scope SUMMARY.
+
+    Nobody else is ever listed: no consent, no summary. Members removed from the network
+    are left out too.
+    """
+    return list(
+        db.session.scalars(
+            db.select(NetworkMember)
+            .join(Consent, Consent.member_id == NetworkMember.id)
+            .where(
+                Consent.course_id == meeting.course_id,
+                NetworkMember.course_id == meeting.course_id,
+                Consent.scope == ConsentScope.SUMMARY,
+                Consent.withdrawn_at.is_(None),
+                NetworkMember.removed_at.is_(None),
+            )
+            .order_by(NetworkMember.id)
+        ).unique()
+    )
+
+
+def given_by_name(meeting: Meeting) -> str | None:
+    """Return the display name of who gave the summary to the citizen, if anyone did and is still known."""
+    if meeting.summary_given_by_id is None:
+        return None
+    user = db.session.get(User, meeting.summary_given_by_id)
+    return user.display_name if user is not None else None
+
+
+def mark_summary_given(meeting: Meeting, user_id: int, now: datetime) -> None:
+    """Record that the tovholder gave the summary to the citizen; only for a closed meeting."""
+    if meeting.closed_at is None:
+        raise SummaryError("the meeting is not closed yet")
+    meeting.summary_given_at = now
+    meeting.summary_given_by_id = user_id
+    db.session.flush()
+
+
+# --- file names ---------------------------------------------------------------------
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa", "ß": "ss"})
+
+
+def file_name(name: str, on: date, extension: str) -> str:
+    """Return a file name a person understands: "Maja-2026-11-25.docx" (letters, digits, - and _ only)."""
+    words = "".join(ch if ch.isalnum() or ch in "-_" else " " for ch in unicodedata.normalize("NFC", name)).split()
+    stem = "-".join(words)[:60].strip("-_") or "Rundbord"
+    return f"{stem}-{on.isoformat()}.{extension}"
+
+
+def ascii_file_name(name: str) -> str:
+    """Return the file name in plain ASCII for old programs: "Søren-….docx" becomes "Soeren-….docx"."""
+    plain = unicodedata.normalize("NFKD", name.translate(_ASCII)).encode("ascii", "ignore").decode("ascii")
+    plain = "".join(ch for ch in plain if ch.isalnum() or ch in "-_.")
+    return plain.lstrip("-_.") or "Rundbord"
