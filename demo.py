@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from extensions import db
 from meetings import services
+from meetings.inspire import add_demo_feedback
 from meetings.clock import utcnow
 from meetings.models import (
     Agreement,
@@ -143,6 +144,9 @@ def create_demo(now: datetime | None = None) -> list[tuple[str, str, str]]:
     m3 = services.plan_meeting(course, _at(now, 3, 10), location="Bostøttens mødelokale, Vestergade 4", theme="Praktik og søvn")
     for member in (maja, mor, bror, bo, job, psyk):
         db.session.add(Attendance(meeting_id=m3.id, member_id=member.id, status=AttendanceStatus.INVITED))
+
+    db.session.flush()
+    add_demo_feedback(course.id)
 
     # An acute meeting is possible too; Rikke coordinates another (short) course.
     other = services.create_course("Karim", Language.EN, title="Network meetings", full_name="Karim Saleh")

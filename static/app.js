@@ -13,6 +13,46 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", clearDraftsIfLoggedOut);
+  // Drafts of plain form fields (data-draft="key"): kept while typing, restored after a
+  // reload or a swap, dropped when the server has taken the form.
+  function restoreDrafts(root) {
+    root.querySelectorAll("[data-draft]").forEach(function (el) {
+      var saved = localStorage.getItem(DRAFT_PREFIX + "draft:" + el.dataset.draft);
+      if (saved !== null && !el.value) el.value = saved;
+    });
+  }
+  document.addEventListener("input", function (ev) {
+    var el = ev.target;
+    if (el.dataset && el.dataset.draft) localStorage.setItem(DRAFT_PREFIX + "draft:" + el.dataset.draft, el.value);
+  });
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var form = ev.detail.elt.closest ? ev.detail.elt.closest("form") : null;
+    // Only a 2xx means the server took it; a 400 comes back with the form to correct.
+    if (form && ev.detail.xhr && ev.detail.xhr.status < 300) {
+      form.querySelectorAll("[data-draft]").forEach(function (el) {
+        localStorage.removeItem(DRAFT_PREFIX + "draft:" + el.dataset.draft);
+      });
+    }
+  });
+
+  // A request that failed without an answer we can show: say so, in the page's language.
+  function problem(text) {
+    var box = document.getElementById("request-problem");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function () { problem(document.body.dataset.msgRequestFailed); });
+  document.addEventListener("htmx:sendError", function () { problem(document.body.dataset.msgOffline); });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-problem");
+    if (box) box.hidden = true;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    clearDraftsIfLoggedOut();
+    restoreDrafts(document);
+  });
+  document.addEventListener("htmx:load", function (ev) { restoreDrafts(ev.detail.elt); });
   window.Rundbord = { DRAFT_PREFIX: DRAFT_PREFIX };
 })();

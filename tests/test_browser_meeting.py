@@ -29,6 +29,14 @@ def second_tablet(browser):
     context.close()
 
 
+def maja_id(demo) -> int:
+    from meetings.models import MemberKind, NetworkMember
+
+    return db.session.scalar(
+        db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id, NetworkMember.kind == MemberKind.CITIZEN)
+    )
+
+
 def write_note(page, speaker: str, text: str, kind: str | None = None) -> None:
     capture = page.locator("#capture")
     capture.locator("label.chip-radio", has_text=speaker).first.click()
@@ -88,6 +96,11 @@ def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unf
 
     # Closing: two agreements, the next meeting, close.
     leader.get_by_role("button", name="Næste: Afrunding").click()
+    # An agreement without words is refused with a message, and the choice made stays.
+    leader.locator("#responsible_id").select_option(label="Maja")
+    leader.get_by_role("button", name="Tilføj aftalen").click()
+    expect(leader.locator("#agreements")).to_contain_text("Skriv, hvad I aftalte.")
+    expect(leader.locator("#responsible_id")).to_have_value(str(maja_id(demo)))
     for text, who in (("Maja ringer selv til rideskolen.", "Maja"), ("Ali går med til lægen.", "Ali Hassan (bostøttemedarbejder)")):
         leader.get_by_label("Hvad blev aftalt").fill(text)
         leader.locator("#responsible_id").select_option(label=who)
@@ -117,6 +130,7 @@ def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unf
     leader.goto(f"{live_server}/meetings/{nxt.id}")
     leader.get_by_role("button", name="Start mødet").click()
     leader.get_by_role("button", name="Næste: Siden sidst").click()
+    expect(leader.locator(".review-item")).to_have_count(4)
     shown = [t.strip() for t in leader.locator(".review-item .agreement-text").all_inner_texts()]
     assert shown == [
         "Lene undersøger praktikpladsen på rideskolen og ringer til Maja.",
