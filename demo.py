@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from extensions import db
 from meetings import services
+from meetings import followup
 from meetings.inspire import add_demo_feedback
 from meetings.clock import utcnow
 from meetings.models import (
@@ -57,8 +58,12 @@ def _at(base: datetime, days: int, hour: int) -> datetime:
     return (base + timedelta(days=days)).replace(hour=hour - 1, minute=0, second=0, microsecond=0)
 
 
-def create_demo(now: datetime | None = None) -> list[tuple[str, str, str]]:
-    """Create the demo course and return the logins as (username, password, role title)."""
+def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[str, str, str]]:
+    """Create the demo course and return the logins as (username, password, role title).
+
+    `extras` adds what happened between the meetings (follow-ups, a pre-meeting, INSPIRE
+    answers and ratings); tests start from the course without them.
+    """
     now = now or utcnow()
     users = {u: role_services.create_user(u, name, DEMO_PASSWORD) for u, name, _ in DEMO_STAFF}
     # A second course where Rikke is tovholder: roles belong to a course, not a person.
@@ -145,8 +150,10 @@ def create_demo(now: datetime | None = None) -> list[tuple[str, str, str]]:
     for member in (maja, mor, bror, bo, job, psyk):
         db.session.add(Attendance(meeting_id=m3.id, member_id=member.id, status=AttendanceStatus.INVITED))
 
-    db.session.flush()
-    add_demo_feedback(course.id)
+    if extras:
+        db.session.flush()
+        add_demo_feedback(course.id)
+        followup.add_demo_followups(course, users["tove"], now)
 
     # An acute meeting is possible too; Rikke coordinates another (short) course.
     other = services.create_course("Karim", Language.EN, title="Network meetings", full_name="Karim Saleh")

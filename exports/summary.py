@@ -319,25 +319,10 @@ def local_date(moment: datetime) -> date:
 
 
 def summary_recipients(meeting: Meeting) -> list[NetworkMember]:
-    """Return who may get the summary: members with a current (not withdrawn) consent of scope SUMMARY.
+    """Return who besides the citizen may get the summary: the consent rule in meetings.followup, nobody else."""
+    from meetings import followup
 
-    Nobody else is ever listed: no consent, no summary. Members removed from the network
-    are left out too.
-    """
-    return list(
-        db.session.scalars(
-            db.select(NetworkMember)
-            .join(Consent, Consent.member_id == NetworkMember.id)
-            .where(
-                Consent.course_id == meeting.course_id,
-                NetworkMember.course_id == meeting.course_id,
-                Consent.scope == ConsentScope.SUMMARY,
-                Consent.withdrawn_at.is_(None),
-                NetworkMember.removed_at.is_(None),
-            )
-            .order_by(NetworkMember.id)
-        ).unique()
-    )
+    return [m for m, _consent in followup.recipients(meeting.course_id, ConsentScope.SUMMARY) if m.kind != MemberKind.CITIZEN]
 
 
 def given_by_name(meeting: Meeting) -> str | None:

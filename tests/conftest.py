@@ -102,7 +102,7 @@ def demo(app) -> Demo:
     import demo as demo_module
     from meetings.models import Course, Meeting
 
-    demo_module.create_demo()
+    demo_module.create_demo(extras=False)
     courses = db.session.scalars(db.select(Course).order_by(Course.id)).all()
     meetings = db.session.scalars(
         db.select(Meeting.id).where(Meeting.course_id == courses[0].id).order_by(Meeting.planned_at)
