@@ -14,7 +14,7 @@ def test_the_tovholder_logs_in_on_a_tablet_and_opens_the_demo_course(live_server
     page.get_by_label("Brugernavn").fill("tove")
     page.get_by_label("Adgangskode").fill("rundbord-demo")
     page.get_by_role("button", name="Log ind").click()
-    page.get_by_role("link", name="Maja").click()
+    page.get_by_role("link", name="Maja", exact=True).click()
     page.wait_for_url("**/courses/*")
     assert page.get_by_role("heading", name="Netværket").is_visible()
     assert page.locator("#network").get_by_text("Hanne Holm").is_visible()

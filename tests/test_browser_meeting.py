@@ -54,7 +54,7 @@ def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unf
     meeting_url = f"{live_server}/meetings/{demo.upcoming_meeting_id}"
 
     log_in(leader, live_server, "morten")
-    leader.get_by_role("link", name="Maja").click()
+    leader.get_by_role("link", name="Maja", exact=True).click()
     leader.get_by_role("link", name=re.compile("Praktik og søvn|kl|\\d")).first.click()
     leader.wait_for_url(meeting_url)
     leader.get_by_role("button", name="Start mødet").click()
