@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -286,7 +286,8 @@ class Note(db.Model):
     #: The device that saved last and its running save number: a late or repeated save
     #: from that device (number not higher) never overwrites what it already sent.
     last_device: Mapped[str] = mapped_column(String(64), default="")
-    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    #: Devices number their saves by the clock in milliseconds: more than 32 bits.
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

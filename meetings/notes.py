@@ -58,6 +58,8 @@ def _check(meeting: Meeting, draft: NoteDraft) -> None:
         raise MeetingClosed
     if not draft.client_uid or len(draft.client_uid) > 64 or not draft.device or len(draft.device) > 64:
         raise InvalidNote("client_uid")
+    if not 0 <= draft.seq < 2**62 or not 0 <= draft.base_version < 2**31:
+        raise InvalidNote("seq")
     if len(draft.text) > MAX_NOTE_LENGTH:
         raise InvalidNote("too_long")
     if "\x00" in draft.text:

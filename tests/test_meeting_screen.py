@@ -222,3 +222,12 @@ def test_a_locked_database_answers_not_saved_yet_never_a_500(demo, reflectant, m
     assert response.headers["Retry-After"] == "2"
     monkeypatch.undo()
     assert save(reflectant, demo.upcoming_meeting_id).status_code == 200
+
+
+def test_a_save_numbered_by_the_device_clock_is_accepted(demo, reflectant):
+    """Devices number their saves by Date.now() in milliseconds: far past 32 bits."""
+    mid = demo.upcoming_meeting_id
+    assert save(reflectant, mid, seq=1_763_800_000_000).status_code == 200
+    newer = save(reflectant, mid, seq=1_763_800_000_001, text="Jeg vil gerne sove om natten.")
+    assert newer.json["outcome"] == "saved"
+    assert save(reflectant, mid, seq=2**63, text="x").status_code == 400
