@@ -155,6 +155,7 @@ def run_size(size_name: str, scale: float, requests: int, workdir: Path) -> dict
         if "exports.citizen_data_zip" in app.view_functions:
             measure("citizen data export", "docx", lambda i: client.get(f"/courses/{pick(my_courses, i)}/citizen-data.zip"),
                     n=max(3, requests // 5))
+        transfer = first_load_bytes(client, f"/meetings/{open_meetings[0]}")
         base = results["baseline"]
         for r in results.values():
             r["p95_ratio"] = round(r["p95_ms"] / base["p95_ms"], 2)
@@ -162,14 +163,31 @@ def run_size(size_name: str, scale: float, requests: int, workdir: Path) -> dict
     engine.dispose()
     return {
         "size": size_name, "scale": scale, "generate_seconds": round(gen_seconds, 1),
+        "meeting_screen_first_load": transfer,
         "data": {"citizens": gen.citizens, "meetings": gen.meetings, "notes": gen.notes, "agreements": gen.agreements, "staff": gen.staff},
         "routes": results,
     }
 
 
+def first_load_bytes(client, url: str) -> dict:
+    """Return what a first visit to `url` transfers: the page and every script and stylesheet it loads, gzipped."""
+    import gzip
+    import re
+
+    page = client.get(url).get_data()
+    assets = re.findall(rb'(?:src|href)="(/static/[^"]+)"', page)
+    sizes = {"page": len(gzip.compress(page))}
+    for asset in dict.fromkeys(assets):
+        body = client.get(asset.decode()).get_data()
+        sizes[asset.decode()] = len(gzip.compress(body))
+    return {"total_gzip_bytes": sum(sizes.values()), "parts": sizes}
+
+
 def verdicts(small: dict, large: dict) -> list[str]:
     """Compare the large run with the targets and with the small run; return what is missed."""
     missed = []
+    if large["meeting_screen_first_load"]["total_gzip_bytes"] > 100_000:
+        missed.append("meeting screen first load > 100 KB gzipped")
     for name, r in large["routes"].items():
         target = TARGETS.get(r["kind"])
         if target and r["p95_ratio"] > target:
@@ -203,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for run in (small, large) if large is not small else (small,):
         print(f"\n{run['size']} data set ({run['data']}), generated in {run['generate_seconds']} s")
+        print(f"meeting screen first load: {run['meeting_screen_first_load']['total_gzip_bytes']} bytes gzipped")
         print(f"{'route':26} {'p50 ms':>8} {'p95 ms':>8} {'p95 ×base':>10} {'queries':>8}")
         for name, r in run["routes"].items():
             print(f"{name:26} {r['p50_ms']:8.2f} {r['p95_ms']:8.2f} {r['p95_ratio']:10.2f} {r['queries_max']:8d}")

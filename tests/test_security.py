@@ -51,8 +51,9 @@ def test_the_session_cookie_is_httponly_and_lax(demo, client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_check_deploy_finds_the_development_defaults(app):
-    result = app.test_cli_runner().invoke(args=["check-deploy", "--workers", "4"])
+def test_check_deploy_finds_the_development_defaults(app, tmp_path):
+    development = create_app({"SECRET_KEY": "dev", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/dev.db"})
+    result = development.test_cli_runner().invoke(args=["check-deploy", "--workers", "4"])
     assert result.exit_code == 1
     assert "weak" in result.output and "SQLite with 4" in result.output and "HTTPS" in result.output
 
