@@ -58,8 +58,15 @@ class EraseForm(FlaskForm):
 @requires(Action.VIEW_COURSE)
 def summary(meeting_id: int):
     """Show the citizen's summary of a meeting, in the citizen's language, ready to print."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = _meeting_with_citizen(meeting_id)
     return _summary_page(meeting, GiveSummaryForm())
+
+
+def _meeting_with_citizen(meeting_id: int) -> Meeting:
+    """Load the meeting with its course and citizen in one query (the summary needs all three)."""
+    return db.first_or_404(
+        db.select(Meeting).where(Meeting.id == meeting_id).options(db.joinedload(Meeting.course).joinedload(Course.citizen))
+    )
 
 
 def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 200) -> Response:
@@ -84,7 +91,7 @@ def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 20
 @requires(Action.VIEW_COURSE)
 def summary_docx(meeting_id: int):
     """Send the citizen's summary as a Word document named after the citizen and the day."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = _meeting_with_citizen(meeting_id)
     if meeting.closed_at is None:
         flash(_("The summary can be made when the meeting is closed."), "error")
         return redirect(url_for("exports.summary", meeting_id=meeting_id))
