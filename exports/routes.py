@@ -25,6 +25,7 @@ from exports.summary import (
 )
 from exports.summary_docx import build_summary_docx
 from extensions import db
+from meetings.charts import inspire_chart
 from meetings import services as meeting_services
 from meetings.clock import utcnow
 from meetings.forms import MemberForm
@@ -69,6 +70,14 @@ def _meeting_with_citizen(meeting_id: int) -> Meeting:
     )
 
 
+def _recovery_chart(course_id: int, summary):
+    """Return the INSPIRE chart (safe SVG) for the summary page, when the citizen wants it there."""
+    if summary is None or not summary.recovery:
+        return None
+    chart = inspire_chart(course_id, summary.lang)
+    return chart.svg if chart is not None else None
+
+
 def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 200) -> Response:
     summary = build_summary(meeting.id) if meeting.closed_at is not None else None
     response = Response(
@@ -79,6 +88,8 @@ def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 20
             give_form=give_form,
             given_by=given_by_name(meeting),
             recipients=summary_recipients(meeting) if can(Action.GIVE_SUMMARY) else None,
+            # The table under it says the same in words; the picture is for the eye.
+            recovery_chart=_recovery_chart(meeting.course_id, summary),
             on_summary_page=True,
         ),
         status=status,

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import force_locale, to_user_timezone
+from flask_babel import force_locale, format_decimal, to_user_timezone
 from flask_babel import gettext as _
 
 from extensions import db
@@ -115,6 +115,10 @@ class SummaryTexts:
     no_next_meeting: str
     nothing_written: str
     closing: str
+    recovery: str
+    recovery_intro: str
+    answered_on: str
+    score: str
     open_quote: str
     close_quote: str
 
@@ -145,6 +149,8 @@ class Summary:
     # 7. when we meet next and who will be invited
     next_meeting: NextMeeting | None
     texts: SummaryTexts
+    #: Brief INSPIRE over time, only when the citizen wants it in the summary: (date, score).
+    recovery: tuple[tuple[str, str], ...] = ()
 
     @property
     def document_title(self) -> str:
@@ -196,6 +202,10 @@ def _texts(lang: str) -> SummaryTexts:
         no_next_meeting=_("We have not set a date yet."),
         nothing_written=_("Nothing was written down."),
         closing=_("Is something not right? Then tell us."),
+        recovery=_("Your answers about recovery"),
+        recovery_intro=_("You wanted this in your notes. The score goes from 0 to 100."),
+        answered_on=_("Answered on"),
+        score=_("Score"),
         open_quote="»" if lang == "da" else "“",
         close_quote="«" if lang == "da" else "”",
     )
@@ -288,6 +298,20 @@ def _build(meeting: Meeting, lang: str) -> Summary:
         agreements=rows,
         next_meeting=_next_meeting(meeting),
         texts=texts,
+        recovery=_recovery(course),
+    )
+
+
+def _recovery(course) -> tuple[tuple[str, str], ...]:
+    """Return the citizen's Brief INSPIRE scores over time, if they chose to have them in the summary."""
+    if not course.chart_in_summary:
+        return ()
+    from meetings import inspire
+
+    return tuple(
+        (day(r.answered_at), format_decimal(r.score))
+        for r in inspire.inspire_history(course.id)
+        if r.score is not None
     )
 
 

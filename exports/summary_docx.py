@@ -198,6 +198,11 @@ def build_summary_docx(summary: Summary) -> bytes:
     else:
         paragraph(document, t.no_agreements)
 
+    if summary.recovery:
+        heading(document, t.recovery, 2)
+        paragraph(document, t.recovery_intro)
+        table(document, (t.answered_on, t.score), summary.recovery)
+
     heading(document, t.next_meeting, 2)
     following = summary.next_meeting
     if following is None:

@@ -394,6 +394,12 @@ def ratings_export(course_id: int, include_others: bool = False) -> list[dict]:
     ]
 
 
+def set_chart_in_summary(course: Course, include: bool) -> None:
+    """Record the citizen's choice: their INSPIRE answers in the meeting summary, or not."""
+    course.chart_in_summary = include
+    db.session.flush()
+
+
 # --- demo ----------------------------------------------------------------------
 
 

@@ -178,6 +178,20 @@ def inspire_charts(course_id: int):
     )
 
 
+@bp.route("/courses/<int:course_id>/inspire/in-summary", methods=["POST"])
+@requires(Action.RECORD_FEEDBACK)
+def chart_in_summary(course_id: int):
+    """Record whether the citizen wants their INSPIRE answers in the meeting summary."""
+    course = db.get_or_404(Course, course_id)
+    inspire.set_chart_in_summary(course, request.form.get("include") == "1")
+    db.session.commit()
+    if course.chart_in_summary:
+        flash(_("The answers will be in the citizen's summary."), "success")
+    else:
+        flash(_("The answers will not be in the citizen's summary."), "success")
+    return redirect(url_for("meetings.inspire_charts", course_id=course_id))
+
+
 @bp.route("/courses/<int:course_id>/inspire/answer", methods=["GET", "POST"])
 @bp.route("/meetings/<int:meeting_id>/inspire", methods=["GET", "POST"])
 @requires(Action.RECORD_FEEDBACK)

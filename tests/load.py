@@ -50,9 +50,21 @@ def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers:
                 errors.append(f"{kind}: HTTP {status}")
         return status, body
 
+    # Logging in is argon2 on purpose (slow): a few at a time, and again if one times out.
+    logins = threading.Semaphore(4)
+
+    def log_in(username: str) -> Session:
+        for attempt in range(5):
+            try:
+                with logins:
+                    return Session(server.port, username, PASSWORD)
+            except OSError:
+                time.sleep(1 + attempt)
+        raise RuntimeError(f"could not log in {username}")
+
     def tablet(i: int, username: str, meeting_id: int):
         rnd = random.Random(i)
-        session = Session(server.port, username, PASSWORD)
+        session = log_in(username)
         ready.wait()
         device = f"load-tablet-{i}"
         seq, words = 0, []
@@ -72,7 +84,7 @@ def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers:
 
     def tovholder(i: int, username: str):
         rnd = random.Random(1000 + i)
-        session = Session(server.port, username, PASSWORD)
+        session = log_in(username)
         ready.wait()
         time.sleep(rnd.random() * interval)
         while time.time() < deadline[0]:

@@ -590,3 +590,28 @@ def test_the_summary_page_is_accessible_and_prints_without_the_app(live_server, 
     font_size = page.eval_on_selector("article.citizen-summary p", "p => getComputedStyle(p).fontSize")
     assert float(font_size.removesuffix("px")) >= 18  # 14 pt
     context.close()
+
+
+def test_the_citizen_can_have_their_inspire_answers_in_the_summary(demo, client_as):
+    """Off by default; when the citizen wants it, the page shows chart and table, the DOCX the table."""
+    import io
+
+    import docx
+
+    from meetings import inspire
+
+    inspire.add_demo_feedback(demo.course_id)
+    db.session.commit()
+    tove = client_as("tove")
+    held = demo.meeting_ids[1]
+    assert "Dine svar om bedring" not in tove.get(f"/meetings/{held}/summary").get_data(as_text=True)
+    tove.post(f"/courses/{demo.course_id}/inspire/in-summary", data={"include": "1", "csrf_token": csrf_token(tove)})
+    page = tove.get(f"/meetings/{held}/summary").get_data(as_text=True)
+    assert "Dine svar om bedring" in page and "<svg" in page and "56,3" in page
+    document = docx.Document(io.BytesIO(tove.get(f"/meetings/{held}/summary.docx").data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "56,3" in cells
+    # A reflectant may not decide it for the citizen.
+    assert client_as("rikke").post(
+        f"/courses/{demo.course_id}/inspire/in-summary", data={"include": "0", "csrf_token": csrf_token(tove)}
+    ).status_code in (400, 403)
