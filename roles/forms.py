@@ -15,3 +15,12 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
     next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Your password now"), validators=[DataRequired(message=_l("Write your password now."))])
+    new = PasswordField(
+        _l("New password (at least 12 characters)"),
+        validators=[DataRequired(message=_l("Write a new password.")), Length(min=12, max=200, message=_l("The new password must have at least 12 characters."))],
+    )
+    repeat = PasswordField(_l("The new password again"), validators=[DataRequired(message=_l("Write the new password again."))])

@@ -13,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from extensions import limiter
 from roles import audit, services
 from roles.access import login_only, public
-from roles.forms import LanguageForm, LoginForm
+from roles.forms import LanguageForm, LoginForm, PasswordForm
 
 bp = Blueprint("roles", __name__)
 
@@ -85,6 +85,27 @@ def logout_everywhere():
     session.clear()
     flash(_("You are logged out on all devices."), "info")
     return redirect(url_for("roles.login", bye=1))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_only
+def change_password():
+    """Change one's password; every other session of the user ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not services.password_matches(current_user, form.current.data):
+            form.current.errors.append(_("That is not your password now."))
+        elif form.new.data != form.repeat.data:
+            form.repeat.errors.append(_("The two new passwords are not the same."))
+        else:
+            user = current_user._get_current_object()  # the real User, not the proxy
+            services.change_password(user, form.new.data)
+            audit.record("password.changed", purpose="login", user_id=user.id)
+            # This device stays logged in with the new session version; all others are out.
+            login_user(user)
+            flash(_("Your password is changed. You are logged out on all other devices."), "success")
+            return redirect(url_for("meetings.dashboard"))
+    return render_template("roles/password.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/language", methods=["POST"])

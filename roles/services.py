@@ -84,6 +84,14 @@ def authenticate(username: str, password: str) -> LoginResult:
     return LoginResult(user)
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Return whether the password is the user's current one."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def load_user(user_id_and_version: str) -> User | None:
     """Return the user for a session id "id:version", or None if that session was ended."""
     try:

@@ -31,6 +31,7 @@ def pages_of(demo) -> list[str]:
         f"/courses/{demo.course_id}/audit",
         f"/meetings/{demo.meeting_ids[0]}",
         f"/meetings/{upcoming}",
+        "/password",
     ]
 
 
@@ -58,3 +59,24 @@ def test_every_page_passes_axe(live_server, browser, demo, size):
         found[f"meeting phase {phase}"] = violations(page)
     context.close()
     assert {url: v for url, v in found.items() if v} == {}
+
+
+def test_the_summary_reads_well_at_200_percent_zoom(live_server, browser, demo):
+    """200 % zoom on a 1024 px tablet is a 512 px wide layout with doubled type: nothing scrolls sideways."""
+    context = browser.new_context(viewport={"width": 512, "height": 700}, device_scale_factor=2, locale="da-DK")
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("Brugernavn").fill("tove")
+    page.get_by_label("Adgangskode").fill("rundbord-demo")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(live_server + "/")
+    page.goto(f"{live_server}/meetings/{demo.meeting_ids[1]}/summary")
+    assert page.get_by_role("heading", name="Det blev vi enige om").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    # Text at 200 % on the tablet (WCAG 1.4.4): sizes are in rem and follow the user's setting.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    normal = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)") >= 1.9 * normal
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    context.close()

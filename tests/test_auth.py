@@ -122,3 +122,18 @@ def test_a_new_session_starts_at_login(demo, client):
     login(client, "tove")
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_a_password_change_ends_every_other_session_but_not_this_one(app, demo):
+    here = login(app.test_client(), "rikke")
+    other = login(app.test_client(), "rikke")
+    token = csrf_token(here)
+    wrong = here.post("/password", data={"current": "nope", "new": "et-nyt-langt-kodeord", "repeat": "et-nyt-langt-kodeord", "csrf_token": token})
+    assert wrong.status_code == 400 and "Det er ikke din adgangskode nu." in wrong.get_data(as_text=True)
+    short = here.post("/password", data={"current": "rundbord-demo", "new": "kort", "repeat": "kort", "csrf_token": token})
+    assert short.status_code == 400
+    ok = here.post("/password", data={"current": "rundbord-demo", "new": "et-nyt-langt-kodeord", "repeat": "et-nyt-langt-kodeord", "csrf_token": token})
+    assert ok.status_code == 302
+    assert here.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+    login(app.test_client(), "rikke", "et-nyt-langt-kodeord")
