@@ -117,8 +117,7 @@ def set_plan(meeting_id: int):
     try:
         phases.set_planned_minutes(meeting, int(request.form.get("minutes", "")))
     except ValueError:
-        flash(_("Write a number of minutes between 15 and 300."), "error")
-        return _fragment(meeting_id, "meetings/_leader.html", 400)
+        return _fragment(meeting_id, "meetings/_leader.html", 400, problem=_("Write a number of minutes between 15 and 300."))
     db.session.commit()
     return _fragment(meeting_id, "meetings/_leader.html")
 
@@ -196,8 +195,9 @@ def review(meeting_id: int, agreement_id: int):
     try:
         outcome = ReviewOutcome(request.form.get("outcome", ""))
     except ValueError:
-        flash(_("Choose how it went."), "error")
-        return _fragment(meeting_id, "meetings/_review.html", 400, kept_comments={agreement_id: request.form.get("comment", "")})
+        return _fragment(
+            meeting_id, "meetings/_review.html", 400, problem=_("Choose how it went."), kept_comments={agreement_id: request.form.get("comment", "")}
+        )
     try:
         agreements.review_agreement(agreement, meeting, outcome, request.form.get("comment", ""), current_user.id)
     except phases.MeetingClosed:
@@ -256,6 +256,9 @@ def remove_agreement(agreement_id: int):
         agreements.remove_agreement(agreement)
     except phases.MeetingClosed:
         return _closed_answer(meeting_id)
+    except agreements.InvalidAgreement:
+        problem = _("This agreement has been reviewed or followed up, so it stays. Review it as dropped instead.")
+        return _fragment(meeting_id, "meetings/_agreements.html", 400, problem=problem)
     db.session.commit()
     return _fragment(meeting_id, "meetings/_agreements.html")
 

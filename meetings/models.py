@@ -174,7 +174,7 @@ class Citizen(db.Model):
     language: Mapped[Language] = mapped_column(_enum(Language), default=Language.DA)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    courses: Mapped[list[Course]] = relationship(back_populates="citizen")
+    courses: Mapped[list[Course]] = relationship(back_populates="citizen", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Course(db.Model):
@@ -192,9 +192,14 @@ class Course(db.Model):
     chart_in_summary: Mapped[bool] = mapped_column(Boolean, default=False)
 
     citizen: Mapped[Citizen] = relationship(back_populates="courses")
-    members: Mapped[list[NetworkMember]] = relationship(back_populates="course", order_by="NetworkMember.id")
-    meetings: Mapped[list[Meeting]] = relationship(back_populates="course", order_by="Meeting.planned_at")
-    goals: Mapped[list[Goal]] = relationship(back_populates="course", order_by="Goal.id")
+    # Children go with their parent; the database's ON DELETE CASCADE does the work.
+    members: Mapped[list[NetworkMember]] = relationship(
+        back_populates="course", order_by="NetworkMember.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="course", order_by="Meeting.planned_at", cascade="all, delete-orphan", passive_deletes=True
+    )
+    goals: Mapped[list[Goal]] = relationship(back_populates="course", order_by="Goal.id", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class NetworkMember(db.Model):
@@ -244,8 +249,10 @@ class Meeting(db.Model):
     requested_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     course: Mapped[Course] = relationship(back_populates="meetings")
-    attendance: Mapped[list[Attendance]] = relationship(back_populates="meeting", order_by="Attendance.id")
-    notes: Mapped[list[Note]] = relationship(back_populates="meeting", order_by="Note.id")
+    attendance: Mapped[list[Attendance]] = relationship(
+        back_populates="meeting", order_by="Attendance.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    notes: Mapped[list[Note]] = relationship(back_populates="meeting", order_by="Note.id", cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def is_open(self) -> bool:
@@ -327,8 +334,12 @@ class Agreement(db.Model):
     origin_meeting: Mapped[Meeting] = relationship()
     responsible: Mapped[NetworkMember | None] = relationship()
     goal: Mapped[Goal | None] = relationship()
-    reviews: Mapped[list[AgreementReview]] = relationship(back_populates="agreement", order_by="AgreementReview.id")
-    follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="agreement", order_by="FollowUp.contacted_on")
+    reviews: Mapped[list[AgreementReview]] = relationship(
+        back_populates="agreement", order_by="AgreementReview.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="agreement", order_by="FollowUp.contacted_on", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class AgreementReview(db.Model):

@@ -66,7 +66,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
-    """Log out of this device and clear its drafts."""
+    """Log out, ending every session of this user on the server, and clear this device's drafts."""
+    # A cookie copied from a shared tablet must stop working too: bump the session version.
+    services.end_all_sessions(current_user._get_current_object())
     audit.record("logout", purpose="login", user_id=current_user.id)
     logout_user()
     session.clear()
@@ -79,7 +81,7 @@ def logout():
 @login_only
 def logout_everywhere():
     """End every session of the current user, on every device."""
-    services.end_all_sessions(current_user)
+    services.end_all_sessions(current_user._get_current_object())
     audit.record("logout.everywhere", purpose="login", user_id=current_user.id)
     logout_user()
     session.clear()

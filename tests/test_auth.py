@@ -137,3 +137,14 @@ def test_a_password_change_ends_every_other_session_but_not_this_one(app, demo):
     assert here.get("/").status_code == 200
     assert other.get("/").status_code == 302
     login(app.test_client(), "rikke", "et-nyt-langt-kodeord")
+
+
+def test_logout_ends_the_session_on_the_server_not_only_in_this_browser(app, demo):
+    tablet = login(app.test_client(), "tove")
+    with tablet.session_transaction() as session:
+        copied = dict(session)
+    tablet.post("/logout", data={"csrf_token": csrf_token(tablet)})
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(copied)
+    assert thief.get("/").status_code == 302

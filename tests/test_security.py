@@ -127,3 +127,34 @@ def test_any_agreement_and_review_text_is_kept_or_refused_never_a_500(demo, clie
     if r.status_code == 200:
         db.session.expire_all()
         assert db.session.get(Meeting, mid).citizen_topics == text
+
+
+#: Every field name a form in Rundbord reads; the fuzz below fills them all with the same text.
+FIELD_NAMES = [
+    "name", "relation", "organisation", "mandate", "contact", "text", "comment", "reason", "citizen_topics", "note",
+    "circumstances", "confirm_name", "location", "theme", "day", "time", "when", "minutes", "outcome", "status",
+    "phase", "member_id", "include", "scope", "kind", "closeness", "language", "responsible_id", "goal_id", "due_on",
+    "invitees", "score", "contacted_on", "max_participants", "planned_at", "goal", "end_note", "reviewed",
+    "connectedness", "hope", "identity", "meaning", "empowerment", "locale", "next", "uid", "seq", "device",
+]
+SKIP = {"roles.logout", "roles.logout_everywhere", "roles.change_password", "roles.login", "exports.erase_course"}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=ANY_TEXT)
+def test_any_text_in_any_field_of_any_form_is_never_a_500_nor_markup(app, demo, client_as, text):
+    from tests.test_access import _url_for_rule
+
+    c = client_as("tove")
+    token = csrf_token(c)
+    form = {field: text for field in FIELD_NAMES}
+    form["csrf_token"] = token
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in SKIP:
+            continue
+        url = _url_for_rule(rule, demo)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = c.post(url, data=form, headers=headers)
+            assert response.status_code < 500, (rule.endpoint, response.status_code)
+            assert b"<script>alert(1)</script>" not in response.data, rule.endpoint
+        db.session.rollback()
