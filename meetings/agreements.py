@@ -90,9 +90,12 @@ def update_agreement(agreement: Agreement, text: str, responsible_id: int | None
 
 
 def remove_agreement(agreement: Agreement) -> None:
-    """Remove an agreement that was written by mistake, while its meeting is open."""
+    """Remove an agreement written by mistake, while its meeting is open and it has no history yet."""
     if agreement.origin_meeting.closed_at is not None:
         raise MeetingClosed
+    if agreement.reviews or agreement.follow_ups:
+        # It has been reviewed or followed up: that history stays. Review it as dropped instead.
+        raise InvalidAgreement("has history")
     db.session.delete(agreement)
     db.session.flush()
 

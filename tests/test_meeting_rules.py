@@ -234,3 +234,22 @@ def test_an_agreement_with_a_responsible_from_another_course_is_refused(demo, up
     with pytest.raises(agreements.InvalidAgreement):
         agreements.record_agreement(upcoming, "x", stranger.id)
     assert db.session.scalar(db.select(db.func.count(Agreement.id)).where(Agreement.origin_meeting_id == upcoming.id)) == 0
+
+
+def test_an_agreement_with_a_history_is_never_removed(demo):
+    """Even in a reopened meeting, an agreement that was reviewed keeps its reviews."""
+    first = db.session.get(Meeting, demo.meeting_ids[0])
+    reviewed = agreements.made_at(first.id)[0]
+    agreements.reopen_meeting(first)
+    with pytest.raises(agreements.InvalidAgreement):
+        agreements.remove_agreement(reviewed)
+    assert db.session.get(Agreement, reviewed.id) is not None
+
+
+def test_erasing_a_course_takes_every_child_row_with_it(demo):
+    from meetings.models import Course, Note
+
+    course = db.session.get(Course, demo.course_id)
+    db.session.delete(course)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Note.id)).where(Note.meeting_id.in_(demo.meeting_ids))) == 0
