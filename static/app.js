@@ -25,8 +25,14 @@
     var el = ev.target;
     if (el.dataset && el.dataset.draft) localStorage.setItem(DRAFT_PREFIX + "draft:" + el.dataset.draft, el.value);
   });
-  document.addEventListener("htmx:afterRequest", function (ev) {
-    var form = ev.detail.elt.closest ? ev.detail.elt.closest("form") : null;
+  // Dropped at beforeSwap, not afterRequest: when the answer replaces the form itself,
+  // htmx fires afterRequest on a detached element (or an ancestor), and the swapped-in
+  // empty field would get the old draft back at htmx:load — the agreement just added
+  // would reappear in the box.
+  // beforeSwap fires on the target, so the form is the one in requestConfig.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var elt = ev.detail.requestConfig && ev.detail.requestConfig.elt;
+    var form = elt && elt.closest ? elt.closest("form") : null;
     // Only a 2xx means the server took it; a 400 comes back with the form to correct.
     if (form && ev.detail.xhr && ev.detail.xhr.status < 300) {
       form.querySelectorAll("[data-draft]").forEach(function (el) {

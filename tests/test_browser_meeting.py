@@ -164,3 +164,33 @@ def test_a_note_typed_while_the_network_is_gone_arrives_once_and_intact(live_ser
     page.reload()
     expect(page.locator("#note-list li")).to_have_count(1)
     context.close()
+
+
+def test_an_agreement_typed_survives_a_reload_and_once_added_its_box_stays_empty(live_server, tablet, demo):
+    """The draft kept while typing must go when the server has the agreement: the old text
+    coming back into the box a moment later would invite adding it twice."""
+    from meetings.clock import utcnow
+    from meetings.models import Phase
+    from meetings.phases import move_to_phase
+
+    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
+    move_to_phase(meeting, Phase.CLOSING, utcnow())
+    db.session.commit()
+    page = tablet
+    log_in(page, live_server, "morten")
+    page.goto(f"{live_server}/meetings/{meeting.id}")
+    box = page.get_by_label("Hvad blev aftalt")
+    box.fill("Maja ringer selv til rideskolen.")
+    page.reload()
+    expect(box).to_have_value("Maja ringer selv til rideskolen.")
+
+    page.locator("#responsible_id").select_option(label="Maja")
+    # htmx:load (where drafts are restored) runs as a settle task, before afterSettle.
+    page.evaluate("document.addEventListener('htmx:afterSettle', () => { window.settled = true; }, {once: true})")
+    page.get_by_role("button", name="Tilføj aftalen").click()
+    page.wait_for_function("() => window.settled === true", timeout=10000)
+    expect(page.locator("table.agreements")).to_contain_text("Maja ringer selv til rideskolen.")
+    expect(box).to_have_value("")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft:agreement-'))") == []
+    page.reload()
+    expect(box).to_have_value("")
