@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import get_timezone
 from flask_login import current_user
@@ -332,13 +332,25 @@ def _note_json(note: Note, outcome: str, status: int = 200):
     return jsonify(body), status
 
 
-@bp.route("/meetings/<int:meeting_id>/notes", methods=["GET", "POST"])
+@bp.route("/meetings/<int:meeting_id>/notes/current")
+@requires(Action.VIEW_COURSE)
+def current_notes(meeting_id: int):
+    """The notes list, for the other devices in the meeting to follow; 304 while nothing changed."""
+    _meeting(meeting_id)
+    stamp = notes.notes_stamp(meeting_id)
+    if stamp in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = make_response(_fragment(meeting_id, "meetings/_notes.html"))
+    response.set_etag(stamp)
+    return response
+
+
+@bp.route("/meetings/<int:meeting_id>/notes", methods=["POST"])
 @requires(Action.WRITE_NOTES)
 def save_note(meeting_id: int):
-    """Save a note from a device (JSON); GET returns the notes list for another device to follow."""
+    """Save a note from a device (JSON)."""
     meeting = _meeting(meeting_id)
-    if request.method == "GET":
-        return _fragment(meeting_id, "meetings/_notes.html")
     data = request.get_json(silent=True) if request.is_json else request.form
     if not data:
         abort(400)

@@ -13,7 +13,10 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
+
 from extensions import db
+from meetings.clock import utcnow
 from meetings.models import Meeting, NetworkMember, Note, NoteKind
 from meetings.phases import MeetingClosed
 
@@ -123,6 +126,7 @@ def set_in_summary(note: Note, include: bool) -> None:
     if note.meeting.closed_at is not None:
         raise MeetingClosed
     note.include_in_summary = include
+    note.updated_at = utcnow()
     db.session.flush()
 
 
@@ -131,6 +135,7 @@ def delete_note(note: Note, now: datetime) -> None:
     if note.meeting.closed_at is not None:
         raise MeetingClosed
     note.deleted_at = now
+    note.updated_at = now
     db.session.flush()
 
 
@@ -139,6 +144,7 @@ def restore_note(note: Note) -> None:
     if note.meeting.closed_at is not None:
         raise MeetingClosed
     note.deleted_at = None
+    note.updated_at = utcnow()
     db.session.flush()
 
 
@@ -152,6 +158,23 @@ def meeting_notes(meeting_id) -> list[Note]:
             .order_by(Note.created_at, Note.id)
         )
     )
+
+
+def notes_stamp(meeting_id: int) -> str:
+    """A tag that changes whenever the meeting's list of notes changes.
+
+    Every change to a note moves its updated_at to now, and deleting one changes the
+    count, so (count, newest change) of the notes shown is enough. Other devices poll
+    with it and get 304 while nothing has changed.
+    """
+    count, newest = db.session.execute(
+        db.select(func.count(Note.id), func.max(Note.updated_at)).where(Note.meeting_id == meeting_id, Note.deleted_at.is_(None))
+    ).one()
+    return stamp_of(count, newest)
+
+
+def stamp_of(count: int, newest: datetime | None) -> str:
+    return f"{count}-{newest.isoformat() if newest else 'none'}"
 
 
 def citizen_words(meeting_id) -> list[Note]:

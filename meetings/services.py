@@ -229,6 +229,13 @@ class MeetingScreen:
 
         return notes.meeting_notes(self.meeting.id)
 
+    @property
+    def notes_stamp(self) -> str:
+        """The same tag as notes.notes_stamp, from the notes already loaded."""
+        from meetings import notes
+
+        return notes.stamp_of(len(self.notes), max((n.updated_at for n in self.notes), default=None))
+
 
 def meeting_screen(meeting_id: int, now: datetime) -> MeetingScreen:
     """Return the meeting screen's state; its parts load when first shown."""

@@ -90,6 +90,57 @@
     if (window.htmx) htmx.process(li);
   }
 
+  // Notes written on other devices come into the list while the page is open: every
+  // 15 s, and at once when the tablet wakes or the network returns. The server answers
+  // 304 while nothing has changed. A note being edited here, waiting in this device's
+  // outbox, just deleted here (its undo still on screen) or holding the focus is left as
+  // it is: what this device has not sent yet always wins on this screen.
+  var SYNC_MS = 15000;
+  function untouchable(li, box) {
+    return li.classList.contains("note-edit") || li.hasAttribute("data-deleted") ||
+      li.contains(document.activeElement) || (li.dataset.uid && box[li.dataset.uid]);
+  }
+  function mergeNotes(html) {
+    var list = $("[data-note-list]");
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();   // server-rendered and escaped
+    var fresh = tpl.content.querySelector("[data-note-list]");
+    if (!list || !fresh) return;   // e.g. the login page after a timeout: change nothing
+    var box = loadBox(list.dataset.meeting || "");
+    var seen = {};
+    var prev = null;
+    Array.prototype.slice.call(fresh.children).forEach(function (li) {
+      seen[li.dataset.uid] = true;
+      var old = list.querySelector('li[data-uid="' + CSS.escape(li.dataset.uid) + '"]');
+      if (!old) {
+        if (prev) prev.after(li); else list.prepend(li);
+        if (window.htmx) htmx.process(li);
+        old = li;
+      } else if (!untouchable(old, box) && old.dataset.changed !== li.dataset.changed) {
+        old.replaceWith(li);
+        if (window.htmx) htmx.process(li);
+        old = li;
+      }
+      prev = old;
+    });
+    Array.prototype.slice.call(list.children).forEach(function (li) {
+      if (!seen[li.dataset.uid] && !untouchable(li, box)) li.remove();   // deleted on another device
+    });
+    list.dataset.syncTag = fresh.dataset.syncTag || "";
+    var empty = $("[data-empty-notes]");
+    if (empty && list.children.length) empty.remove();
+  }
+  function syncNotes() {
+    var list = $("[data-note-list]");
+    if (!list || !list.dataset.syncUrl || document.hidden) return;
+    var headers = { "HX-Request": "true" };
+    if (list.dataset.syncTag) headers["If-None-Match"] = '"' + list.dataset.syncTag + '"';
+    fetch(list.dataset.syncUrl, { credentials: "same-origin", headers: headers, cache: "no-store" })
+      .then(function (resp) { return resp.status === 200 ? resp.text() : null; })
+      .then(function (html) { if (html) mergeNotes(html); })
+      .catch(function () { /* offline: the next tick tries again */ });
+  }
+
   function entryFromForm(form) {
     var speaker = form.querySelector('[name="speaker_id"]:checked') || form.querySelector('select[name="speaker_id"]');
     var kind = form.querySelector('[name="kind"]:checked') || form.querySelector('select[name="kind"]');
@@ -281,8 +332,9 @@
     document.querySelectorAll("[data-note-form]").forEach(wire);
     restore();
     setInterval(function () { flush(false); }, 3000);
-    window.addEventListener("online", function () { flush(true); });
-    document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(true); });
+    setInterval(syncNotes, SYNC_MS);
+    window.addEventListener("online", function () { flush(true); syncNotes(); });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(true); syncNotes(); } });
     var logout = $("form[data-logout]");
     if (logout) logout.addEventListener("submit", function (ev) {
       if (pendingCount() && !window.confirm(T.pendingLogout)) ev.preventDefault();
@@ -293,5 +345,5 @@
     if (root.matches && root.matches("[data-note-form]")) wire(root);
     if (root.querySelectorAll) root.querySelectorAll("[data-note-form]").forEach(wire);
   });
-  window.RundbordNotes = { flush: flush, pendingCount: pendingCount };
+  window.RundbordNotes = { flush: flush, pendingCount: pendingCount, sync: syncNotes };
 })();

@@ -194,3 +194,41 @@ def test_an_agreement_typed_survives_a_reload_and_once_added_its_box_stays_empty
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft:agreement-'))") == []
     page.reload()
     expect(box).to_have_value("")
+
+
+def test_the_leaders_tablet_follows_the_reflectants_notes_without_a_reload(live_server, tablet, second_tablet, demo):
+    reflectant, leader = tablet, second_tablet
+    meeting_url = f"{live_server}/meetings/{demo.upcoming_meeting_id}"
+    log_in(reflectant, live_server, "rikke")
+    log_in(leader, live_server, "morten")
+    reflectant.goto(meeting_url)
+    leader.goto(meeting_url)
+
+    # A note written on one tablet appears on the other by itself (the 15-second poll).
+    write_note(reflectant, "Maja", "Jeg vil gerne have en hund.")
+    leader_list = leader.locator("#note-list")
+    expect(leader_list).to_contain_text("Jeg vil gerne have en hund.", timeout=20_000)
+
+    # The leader opens that note to edit it; what comes in meanwhile does not take the form away.
+    first = leader_list.locator("li", has_text="hund")
+    first.get_by_role("button", name="Ret").click()
+    editor = leader.locator("#note-list li.note-edit textarea")
+    expect(editor).to_have_value("Jeg vil gerne have en hund.")
+    write_note(reflectant, "Hanne Holm", "Hun har talt om hunde i et år.")
+    reflectant.locator("#note-list li", has_text="hund.").get_by_role("button", name="Ikke til referatet").click()
+    expect(reflectant.locator("#note-list li", has_text="hund.")).to_contain_text("Tag med i referatet")
+    leader.evaluate("RundbordNotes.sync()")
+    expect(leader_list).to_contain_text("Hun har talt om hunde i et år.")
+    expect(editor).to_have_value("Jeg vil gerne have en hund.")
+    # Cancelling the edit shows the note as it is now.
+    leader.locator("#note-list li.note-edit").get_by_role("button", name="Fortryd ændring").click()
+    expect(leader_list.locator("li", has_text="hund.")).to_contain_text("Tag med i referatet")
+
+    # A note deleted on one tablet goes from the other; the deleting tablet keeps its undo.
+    reflectant.locator("#note-list li", has_text="hunde i et år").get_by_role("button", name="Slet").click()
+    expect(reflectant.locator("#note-list")).to_contain_text("Fortryd")
+    leader.evaluate("RundbordNotes.sync()")
+    expect(leader_list).not_to_contain_text("hunde i et år")
+    reflectant.evaluate("RundbordNotes.sync()")
+    expect(reflectant.locator("#note-list")).to_contain_text("Fortryd")
+    expect(leader_list.locator("li")).to_have_count(1)

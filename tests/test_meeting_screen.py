@@ -134,6 +134,45 @@ def test_a_note_can_be_deleted_and_undone(demo, reflectant):
     assert "Jeg vil gerne sove." in reflectant.get(f"/meetings/{mid}").get_data(as_text=True)
 
 
+def test_other_devices_follow_the_notes_list_and_get_304_while_nothing_changed(demo, reflectant, leader):
+    mid = demo.upcoming_meeting_id
+    url = f"/meetings/{mid}/notes/current"
+
+    def poll(tag=None):
+        headers = dict(HX, **({"If-None-Match": f'"{tag}"'} if tag else {}))
+        response = leader.get(url, headers=headers)
+        return response, response.headers.get("ETag", "").strip('"')
+
+    first, tag = poll()
+    assert first.status_code == 200 and 'id="note-list"' in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
+    # The page carries the same tag, so its first poll is a 304 when nothing happened.
+    assert f'data-sync-tag="{tag}"' in leader.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert poll(tag)[0].status_code == 304
+
+    note_id = save(reflectant, mid).json["id"]
+    written, tag2 = poll(tag)
+    assert written.status_code == 200 and "Jeg vil gerne sove." in written.get_data(as_text=True) and tag2 != tag
+    assert poll(tag2)[0].status_code == 304
+    # Every kind of change moves the tag: out of the summary, deleted, undone, edited.
+    changes = [
+        lambda: post(reflectant, f"/notes/{note_id}/summary", {"include": "0"}),
+        lambda: post(reflectant, f"/notes/{note_id}/delete"),
+        lambda: post(reflectant, f"/notes/{note_id}/restore"),
+        lambda: save(reflectant, mid, text="Jeg vil gerne sove længe.", seq=2, base_version=1),
+    ]
+    for change in changes:
+        assert change().status_code == 200
+        changed, new_tag = poll(tag2)
+        assert changed.status_code == 200 and new_tag != tag2
+        tag2 = new_tag
+    assert "Jeg vil gerne sove længe." in changed.get_data(as_text=True)
+
+
+def test_a_closed_meetings_notes_list_does_not_poll(demo, client_as):
+    page = client_as("tove").get(f"/meetings/{demo.meeting_ids[0]}").get_data(as_text=True)
+    assert 'id="note-list"' in page and "data-sync-url" not in page
+
+
 def test_a_note_can_be_kept_out_of_the_summary(demo, reflectant):
     note_id = save(reflectant, demo.upcoming_meeting_id).json["id"]
     page = post(reflectant, f"/notes/{note_id}/summary", {"include": "0"}).get_data(as_text=True)
