@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import click
@@ -88,6 +90,7 @@ def compile_catalogues() -> None:
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
-    click.echo("Log in at http://127.0.0.1:5000 with:")
+    # scripts/run serves on $PORT; say the address it really uses.
+    click.echo(f"Log in at http://127.0.0.1:{os.environ.get('PORT') or '5000'} with:")
     for username, password, role in logins:
         click.echo(f"  {username:8} / {password}  {role}")

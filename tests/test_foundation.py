@@ -77,11 +77,13 @@ def test_the_demo_is_a_realistic_course(demo):
     assert db.session.scalar(db.select(db.func.count(Agreement.id)).where(Agreement.status == AgreementStatus.OPEN, Agreement.course_id == demo.course_id)) == 3
 
 
-def test_flask_demo_recreates_the_demo_and_prints_the_logins(app):
+def test_flask_demo_recreates_the_demo_and_prints_the_logins(app, monkeypatch):
     runner = app.test_cli_runner()
+    monkeypatch.setenv("PORT", "8123")  # scripts/run serves on $PORT
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "tove" in result.output and "rundbord-demo" in result.output
+    assert "http://127.0.0.1:8123" in result.output
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     from meetings.models import Course
