@@ -112,12 +112,25 @@ def change_phase(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/plan", methods=["POST"])
 @requires(Action.RUN_MEETING)
 def set_plan(meeting_id: int):
-    """Set the planned length of the meeting."""
+    """Set the planned length of the meeting and of the phase it is in."""
     meeting = _meeting(meeting_id)
+    typed = {"minutes": request.form.get("minutes", ""), "phase_minutes": request.form.get("phase_minutes", "")}
+    problems = {
+        "total": _("Write a number of minutes between 15 and 300."),
+        "phase": _("Write the minutes for this phase: a whole number, at most the length of the meeting."),
+    }
     try:
-        phases.set_planned_minutes(meeting, int(request.form.get("minutes", "")))
+        total = int(typed["minutes"])
     except ValueError:
-        return _fragment(meeting_id, "meetings/_leader.html", 400, problem=_("Write a number of minutes between 15 and 300."))
+        return _fragment(meeting_id, "meetings/_leader.html", 400, problem=problems["total"], typed_plan=typed)
+    try:
+        phase_minutes = int(typed["phase_minutes"]) if typed["phase_minutes"].strip() else None
+    except ValueError:
+        return _fragment(meeting_id, "meetings/_leader.html", 400, problem=problems["phase"], typed_plan=typed)
+    try:
+        phases.set_planned_minutes(meeting, total, phase_minutes)
+    except phases.InvalidPlan as refused:
+        return _fragment(meeting_id, "meetings/_leader.html", 400, problem=problems[str(refused)], typed_plan=typed)
     db.session.commit()
     return _fragment(meeting_id, "meetings/_leader.html")
 

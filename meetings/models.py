@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -238,6 +238,9 @@ class Meeting(db.Model):
     phase: Mapped[Phase] = mapped_column(_enum(Phase), default=Phase.OPENING)
     phase_started_at: Mapped[datetime | None] = mapped_column(DateTime)
     planned_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    #: Minutes the leader planned for single phases ({"dialogue": 40}); the others take
+    #: their usual share of planned_minutes. Always replaced whole, never changed in place.
+    phase_minutes: Mapped[dict[str, int] | None] = mapped_column(JSON)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     summary_given_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -95,12 +95,31 @@ def move_to_phase(meeting: Meeting, phase: Phase, now: datetime) -> None:
     db.session.flush()
 
 
-def set_planned_minutes(meeting: Meeting, minutes: int) -> None:
-    """Set how long the meeting is planned to last (between 15 minutes and 5 hours)."""
+class InvalidPlan(ValueError):
+    """The plan was refused; str() names the field ('total' or 'phase')."""
+
+
+def set_planned_minutes(meeting: Meeting, minutes: int, phase_minutes: int | None = None) -> None:
+    """Set how long the meeting is planned to last (15 minutes to 5 hours) and, if given,
+    how long the current phase is planned to take (1 minute up to the whole meeting)."""
     if not 15 <= minutes <= 300:
-        raise ValueError("planned minutes out of range")
+        raise InvalidPlan("total")
+    if phase_minutes is not None and not 1 <= phase_minutes <= minutes:
+        raise InvalidPlan("phase")
+    # The form always sends the phase's minutes as shown; only a changed number is the
+    # leader's own plan (an unchanged one keeps following its share of a new total).
+    shown = planned_for_phase(meeting, meeting.phase)
     meeting.planned_minutes = minutes
+    if phase_minutes is not None and phase_minutes != shown:
+        # A new dict, so the JSON column sees the change.
+        meeting.phase_minutes = {**(meeting.phase_minutes or {}), meeting.phase.value: phase_minutes}
     db.session.flush()
+
+
+def planned_for_phase(meeting: Meeting, phase: Phase) -> int:
+    """Minutes planned for a phase: what the leader set, or its usual share of the meeting."""
+    chosen = (meeting.phase_minutes or {}).get(phase.value)
+    return chosen if chosen else round(meeting.planned_minutes * PLAN_SHARE[phase])
 
 
 @dataclass(frozen=True)
@@ -130,5 +149,5 @@ def clock(meeting: Meeting, now: datetime) -> Clock:
         elapsed=max(0, int((end - started).total_seconds() // 60)),
         planned=meeting.planned_minutes,
         in_phase=max(0, int((end - in_phase_from).total_seconds() // 60)),
-        phase_planned=round(meeting.planned_minutes * PLAN_SHARE[meeting.phase]),
+        phase_planned=planned_for_phase(meeting, meeting.phase),
     )

@@ -66,6 +66,26 @@ def test_the_clock_counts_the_meeting_and_the_phase_against_the_plan(upcoming):
     assert c.phase_over_time and not c.over_time
 
 
+def test_the_leader_plans_a_phase_and_the_others_keep_their_share(upcoming):
+    start = utcnow()
+    phases.move_to_phase(upcoming, Phase.DIALOGUE, start)
+    assert phases.planned_for_phase(upcoming, Phase.DIALOGUE) == 36  # 40 % of 90
+    # The form sends the phase's minutes as shown; unchanged, it keeps following the share.
+    phases.set_planned_minutes(upcoming, 120, 36)
+    assert upcoming.phase_minutes is None and phases.planned_for_phase(upcoming, Phase.DIALOGUE) == 48
+    phases.set_planned_minutes(upcoming, 120, 60)
+    assert phases.clock(upcoming, start + timedelta(minutes=50)).phase_planned == 60
+    assert not phases.clock(upcoming, start + timedelta(minutes=50)).phase_over_time
+    assert phases.planned_for_phase(upcoming, Phase.REFLECTION) == 18  # 15 % of 120
+    phases.move_to_phase(upcoming, Phase.REFLECTION, start + timedelta(minutes=60))
+    phases.set_planned_minutes(upcoming, 120, 25)
+    assert upcoming.phase_minutes == {"dialogue": 60, "reflection": 25}
+    for total, phase_minutes, field in ((10, None, "total"), (301, None, "total"), (120, 0, "phase"), (60, 61, "phase")):
+        with pytest.raises(phases.InvalidPlan, match=field):
+            phases.set_planned_minutes(upcoming, total, phase_minutes)
+    assert upcoming.planned_minutes == 120 and upcoming.phase_minutes == {"dialogue": 60, "reflection": 25}
+
+
 # --- notes ------------------------------------------------------------------
 
 

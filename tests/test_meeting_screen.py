@@ -173,6 +173,23 @@ def test_a_closed_meetings_notes_list_does_not_poll(demo, client_as):
     assert 'id="note-list"' in page and "data-sync-url" not in page
 
 
+def test_the_leader_sets_the_plan_and_a_refused_number_stays_as_typed(demo, leader):
+    mid = demo.upcoming_meeting_id
+    post(leader, f"/meetings/{mid}/phase", {"phase": "dialogue"})
+    refused = post(leader, f"/meetings/{mid}/plan", {"minutes": "120", "phase_minutes": "fyrre"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "minutter for denne fase" in page
+    assert 'value="120"' in page and 'value="fyrre"' in page
+    assert db.session.get(Meeting, mid).planned_minutes == 90
+    too_long = post(leader, f"/meetings/{mid}/plan", {"minutes": "60", "phase_minutes": "70"})
+    assert too_long.status_code == 400 and 'value="70"' in too_long.get_data(as_text=True)
+    taken = post(leader, f"/meetings/{mid}/plan", {"minutes": "120", "phase_minutes": "50"})
+    assert taken.status_code == 200 and "af 50 min" in taken.get_data(as_text=True)
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, mid)
+    assert (meeting.planned_minutes, meeting.phase_minutes) == (120, {"dialogue": 50})
+
+
 def test_a_note_can_be_kept_out_of_the_summary(demo, reflectant):
     note_id = save(reflectant, demo.upcoming_meeting_id).json["id"]
     page = post(reflectant, f"/notes/{note_id}/summary", {"include": "0"}).get_data(as_text=True)
