@@ -85,7 +85,7 @@ def meeting(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/leader")
-@requires(Action.VIEW_COURSE)
+@requires(Action.VIEW_COURSE, polled=True)
 def leader_panel(meeting_id: int):
     """Return the leader's panel, or for a reflectant the phase it is in (their screen follows along)."""
     _meeting(meeting_id)
@@ -346,7 +346,7 @@ def _note_json(note: Note, outcome: str, status: int = 200):
 
 
 @bp.route("/meetings/<int:meeting_id>/notes/current")
-@requires(Action.VIEW_COURSE)
+@requires(Action.VIEW_COURSE, polled=True)
 def current_notes(meeting_id: int):
     """The notes list, for the other devices in the meeting to follow; 304 while nothing changed."""
     _meeting(meeting_id)

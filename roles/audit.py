@@ -36,6 +36,17 @@ def record(
     return entry
 
 
+def recorded_since(user_id: int, course_id: int, action: str, window: timedelta) -> bool:
+    """Whether this user's `action` on this course is already in the log within `window`."""
+    since = utcnow() - window
+    found = db.session.scalar(
+        db.select(AuditEntry.id)
+        .where(AuditEntry.user_id == user_id, AuditEntry.course_id == course_id, AuditEntry.action == action, AuditEntry.at >= since)
+        .limit(1)
+    )
+    return found is not None
+
+
 def entries_for_course(course_id: int, limit: int = 200) -> list[AuditEntry]:
     """Return the newest audit entries for a course, newest first."""
     return list(

@@ -142,6 +142,29 @@ def test_reading_a_course_is_audited_with_who_what_and_which_citizen(demo, clien
     assert entry.course_id == demo.course_id and entry.citizen_id is not None and entry.purpose == "course"
 
 
+def test_polls_are_audited_once_per_ten_minutes_and_every_other_read_every_time(demo, client_as):
+    from datetime import timedelta
+
+    rikke, mid = client_as("rikke"), demo.upcoming_meeting_id
+
+    def count(action: str) -> int:
+        return db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == action))
+
+    for _ in range(3):
+        assert rikke.get(f"/meetings/{mid}/notes/current", headers={"HX-Request": "true"}).status_code == 200
+        assert rikke.get(f"/meetings/{mid}/leader", headers={"HX-Request": "true"}).status_code == 200
+        assert rikke.get(f"/meetings/{mid}").status_code == 200
+    assert (count("meetings.current_notes"), count("meetings.leader_panel"), count("meetings.meeting")) == (1, 1, 3)
+    # Another person's polls are their own entries.
+    client_as("morten").get(f"/meetings/{mid}/notes/current", headers={"HX-Request": "true"})
+    assert count("meetings.current_notes") == 2
+    # Ten minutes on, the next poll is written down again.
+    db.session.execute(db.update(AuditEntry).values(at=AuditEntry.at - timedelta(minutes=11)))
+    db.session.commit()
+    rikke.get(f"/meetings/{mid}/notes/current", headers={"HX-Request": "true"})
+    assert count("meetings.current_notes") == 3
+
+
 def test_the_audit_log_never_repeats_note_text(demo, client_as):
     tove = client_as("tove")
     tove.get(f"/meetings/{demo.meeting_ids[0]}")
