@@ -729,3 +729,20 @@ def test_consent_for_someone_removed_meanwhile_is_refused_with_a_message(demo, e
     assert response.status_code == 400
     assert "This person is no longer in the network." in response.get_data(as_text=True)
     assert not followup.may_receive(sara, ConsentScope.SUMMARY)
+
+
+# --- breadcrumbs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [("network", "Network map"), ("consent", "Consent register"), ("goals", "Goals, hopes and dreams"), ("convene", "Convene a meeting"), ("end", "End the course")],
+)
+def test_every_page_between_meetings_says_where_it_sits(demo, en_as, path, current):
+    page = en_as("tove").get(f"/courses/{demo.course_id}/{path}").get_data(as_text=True)
+    nav = page.split('<nav class="crumbs"', 1)[1].split("</nav>", 1)[0]
+    assert nav.startswith(' aria-label="Breadcrumb">')
+    assert '<a href="/">My courses</a>' in nav and f'<a href="/courses/{demo.course_id}">Maja</a>' in nav
+    # The page itself comes last, marked as where you are, and is not a link; the › are hidden from screen readers.
+    assert nav.rstrip().endswith(f'<span aria-current="page">{current}</span>')
+    assert nav.count("›") == nav.count('<span aria-hidden="true">›</span>') == 2
