@@ -88,7 +88,7 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
         kind=MemberKind.PROFESSIONAL, name="Peter Kjær", relation="sygeplejerske", organisation="Distriktspsykiatrien",
         mandate="Kan ændre tider til samtaler; ikke medicin.", contact="telefon", closeness=Closeness.MIDDLE,
     )
-    add(kind=MemberKind.PROFESSIONAL, name="Dr. Inger Mose", relation="egen læge", organisation="Lægehuset Vesterbro", closeness=Closeness.DISTANT)
+    laege = add(kind=MemberKind.PROFESSIONAL, name="Dr. Inger Mose", relation="egen læge", organisation="Lægehuset Vesterbro", closeness=Closeness.DISTANT)
     services.set_proxy(course, mor)
 
     db.session.add_all([
@@ -97,6 +97,12 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     ])
     for member, scope in ((mor, ConsentScope.SUMMARY), (bo, ConsentScope.SUMMARY), (bo, ConsentScope.AGREEMENTS), (psyk, ConsentScope.SUMMARY)):
         db.session.add(Consent(course_id=course.id, member_id=member.id, scope=scope, circumstances="altid", recorded_by_id=users["tove"].id))
+    # Only in a certain situation: never listed as a recipient; the pages ask a person to check first.
+    db.session.add(
+        Consent(
+            course_id=course.id, member_id=laege.id, scope=ConsentScope.SUMMARY, circumstances="ved indlæggelse", recorded_by_id=users["tove"].id
+        )
+    )
 
     team = {m.user_id: m for m in services.network(course.id) if m.kind == MemberKind.TEAM}
     rikke = team[users["rikke"].id]

@@ -21,7 +21,7 @@ from exports.summary import (
     given_by_name,
     local_date,
     mark_summary_given,
-    summary_recipients,
+    summary_sharing,
 )
 from exports.summary_docx import build_summary_docx
 from extensions import db
@@ -87,7 +87,7 @@ def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 20
             summary=summary,
             give_form=give_form,
             given_by=given_by_name(meeting),
-            recipients=summary_recipients(meeting) if can(Action.GIVE_SUMMARY) else None,
+            recipients=summary_sharing(meeting) if can(Action.GIVE_SUMMARY) else None,
             # The table under it says the same in words; the picture is for the eye.
             recovery_chart=_recovery_chart(meeting.course_id, summary),
             on_summary_page=True,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale, format_decimal, to_user_timezone
 from flask_babel import gettext as _
@@ -31,6 +32,9 @@ from meetings.models import (
     NoteKind,
 )
 from roles.models import User
+
+if TYPE_CHECKING:
+    from meetings.followup import Sharing
 
 LANGUAGES = ("da", "en")
 
@@ -342,11 +346,16 @@ def local_date(moment: datetime) -> date:
 # --- giving the summary ----------------------------------------------------------
 
 
-def summary_recipients(meeting: Meeting) -> list[NetworkMember]:
-    """Return who besides the citizen may get the summary: the consent rule in meetings.followup, nobody else."""
+def summary_sharing(meeting: Meeting) -> Sharing:
+    """Return who may get the summary, and who only in a certain situation: the consent rule in meetings.followup."""
     from meetings import followup
 
-    return [m for m, _consent in followup.recipients(meeting.course_id, ConsentScope.SUMMARY) if m.kind != MemberKind.CITIZEN]
+    return followup.sharing(meeting.course_id, ConsentScope.SUMMARY)
+
+
+def summary_recipients(meeting: Meeting) -> list[NetworkMember]:
+    """Return who besides the citizen may get the summary without a check first; nobody else."""
+    return summary_sharing(meeting).others
 
 
 def given_by_name(meeting: Meeting) -> str | None:

@@ -370,6 +370,32 @@ def _active_consents(member_id: int, scope: ConsentScope) -> list[Consent]:
     )
 
 
+#: The consent form's two choices.
+ALWAYS, ONLY_WHEN = "always", "only_when"
+
+
+def circumstances_from_choice(choice: str | None, text: str | None) -> str:
+    """Turn the form's "Always" / "Only in a certain situation: …" into the circumstances to record ("" is always).
+
+    Without a choice, written words mean "only then"; "always" must be chosen, never assumed
+    from an empty box, because it is the wider of the two.
+    """
+    text = (text or "").strip()
+    if choice == ALWAYS:
+        if text:
+            # Either the choice or the words are a slip; sharing more than meant must not be the guess.
+            raise FollowUpError(
+                _l("You chose “Always” but wrote a situation. Choose “Only in a certain situation”, or empty the box."),
+                field="circumstances",
+            )
+        return ""
+    if not text:
+        if choice == ONLY_WHEN:
+            raise FollowUpError(_l("Write the situation, or choose “Always”."), field="circumstances")
+        raise FollowUpError(_l("Choose “Always”, or write the situation in which it may be shared."), field="circumstances")
+    return text
+
+
 def give_consent(member: NetworkMember, scope: ConsentScope, circumstances: str, recorded_by: User | None) -> Consent:
     """Record that the citizen agrees `scope` may be shared with this member, under these circumstances.
 
@@ -414,42 +440,98 @@ def withdraw_consents(member: NetworkMember, scope: ConsentScope) -> int:
     return len(active)
 
 
-def may_receive(member: NetworkMember, scope: ConsentScope) -> bool:
+#: Before the form had an "Always" choice, its hint said "e.g. always": these words, alone, mean no condition.
+ALWAYS_WORDS = frozenset({"altid", "always"})
+
+
+def condition_of(consent: Consent) -> str | None:
+    """Return the circumstance a consent depends on ("on admission"), or None when it holds always.
+
+    The app cannot know whether a circumstance applies, so a consent with one is conditional:
+    it counts only when a person has checked that the circumstance applies now.
+    """
+    text = (consent.circumstances or "").strip()
+    if not text or text.casefold().rstrip(".!") in ALWAYS_WORDS:
+        return None
+    return text
+
+
+def _consent_counts(consent: Consent, circumstances_confirmed: bool) -> bool:
+    """THE rule for one consent row: in force, and either unconditional or its circumstance confirmed by a person."""
+    return consent.withdrawn_at is None and (circumstances_confirmed or condition_of(consent) is None)
+
+
+def may_receive(member: NetworkMember, scope: ConsentScope, *, circumstances_confirmed: bool = False) -> bool:
     """THE rule: may `scope` (e.g. the summary) be shared with this member?
 
-    The citizen always may; a member removed from the network never may; anyone else
-    only while an active consent for exactly this scope is recorded.
+    The citizen always may; a member removed from the network never may; anyone else only
+    while an active consent for exactly this scope is recorded. A consent "only when …" counts
+    only with `circumstances_confirmed`: a person has checked that the circumstance applies.
     """
     if member.kind == MemberKind.CITIZEN:
         return member.removed_at is None
     if member.removed_at is not None:
         return False
-    return bool(_active_consents(member.id, scope))
+    return any(_consent_counts(c, circumstances_confirmed) for c in _active_consents(member.id, scope))
 
 
-def recipients(course_id: int, scope: ConsentScope) -> list[tuple[NetworkMember, Consent | None]]:
-    """Return everyone who may receive `scope` in a course (the citizen first, without a consent row), in two queries.
+@dataclass(frozen=True)
+class Sharing:
+    """Who may receive one kind of paper in a course, as `may_receive` says, split for a person to see."""
 
-    The same rule as `may_receive`, for a whole course at once.
-    """
+    #: The citizen first (without a consent row), then everyone whose consent holds always.
+    recipients: list[tuple[NetworkMember, Consent | None]]
+    #: Everyone whose consent holds only under a circumstance: never a plain recipient; a person checks first.
+    conditional: list[tuple[NetworkMember, Consent]]
+
+    @property
+    def others(self) -> list[NetworkMember]:
+        """The plain recipients besides the citizen."""
+        return [m for m, _c in self.recipients if m.kind != MemberKind.CITIZEN]
+
+
+def sharing(course_id: int, scope: ConsentScope) -> Sharing:
+    """Return who may receive `scope` in a course, and who only under a circumstance, in two queries."""
     members = db.session.scalars(
         db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.removed_at.is_(None)).order_by(NetworkMember.id)
     ).all()
-    consents = {
-        c.member_id: c
-        for c in db.session.scalars(
-            db.select(Consent)
-            .where(Consent.course_id == course_id, Consent.scope == scope, Consent.withdrawn_at.is_(None))
-            .order_by(Consent.given_at)
-        )
-    }
+    consents: dict[int, list[Consent]] = {}
+    for consent in db.session.scalars(
+        db.select(Consent)
+        .where(Consent.course_id == course_id, Consent.scope == scope, Consent.withdrawn_at.is_(None))
+        .order_by(Consent.given_at.desc(), Consent.id.desc())
+    ):
+        consents.setdefault(consent.member_id, []).append(consent)
     found: list[tuple[NetworkMember, Consent | None]] = []
+    conditional: list[tuple[NetworkMember, Consent]] = []
     for member in members:
         if member.kind == MemberKind.CITIZEN:
             found.insert(0, (member, None))
-        elif member.id in consents:
-            found.append((member, consents[member.id]))
-    return found
+            continue
+        # The same rule as may_receive, row by row: first unconfirmed, then as if a person had confirmed.
+        mine = consents.get(member.id, [])
+        always = next((c for c in mine if _consent_counts(c, circumstances_confirmed=False)), None)
+        if always is not None:
+            found.append((member, always))
+        elif (only_when := next((c for c in mine if _consent_counts(c, circumstances_confirmed=True)), None)) is not None:
+            conditional.append((member, only_when))
+    return Sharing(found, conditional)
+
+
+def recipients(
+    course_id: int, scope: ConsentScope, *, circumstances_confirmed: bool = False
+) -> list[tuple[NetworkMember, Consent | None]]:
+    """Return everyone who may receive `scope` in a course (the citizen first, without a consent row), in two queries.
+
+    The same rule as `may_receive`, for a whole course at once: a conditional consent is
+    left out unless `circumstances_confirmed`.
+    """
+    found = sharing(course_id, scope)
+    if not circumstances_confirmed:
+        return found.recipients
+    citizen = [pair for pair in found.recipients if pair[0].kind == MemberKind.CITIZEN]
+    others = [pair for pair in found.recipients if pair[0].kind != MemberKind.CITIZEN] + found.conditional
+    return citizen + sorted(others, key=lambda pair: pair[0].id)
 
 
 @dataclass(frozen=True)
@@ -462,6 +544,10 @@ class ConsentRegister:
     history: dict[int, list[Consent]]
     users: dict[int, User]
     scopes: list[ConsentScope] = field(default_factory=lambda: list(ConsentScope))
+
+    def condition(self, consent: Consent) -> str | None:
+        """Return the situation a consent holds in, or None when it holds always (for the page)."""
+        return condition_of(consent)
 
 
 def consent_register(course_id: int) -> ConsentRegister:

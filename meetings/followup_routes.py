@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -76,7 +76,13 @@ class FollowUpForm(FlaskForm):
 
 class ConsentForm(FlaskForm):
     scope = SelectField(_l("What may be shared"), choices=[SelectChoice(s.value, s.title) for s in ConsentScope])
-    circumstances = StringField(_l("Under which circumstances"), validators=[Optional(), Length(max=500)])
+    # "always" or "only_when"; checked by followup.circumstances_from_choice, which also reads a missing choice.
+    applies = RadioField(
+        _l("When may it be shared?"),
+        choices=[SelectChoice(followup.ALWAYS, _l("Always")), SelectChoice(followup.ONLY_WHEN, _l("Only in a certain situation"))],
+        validate_choice=False,
+    )
+    circumstances = StringField(_l("Which situation"), validators=[Optional(), Length(max=500)])
 
 
 class WithdrawForm(FlaskForm):
@@ -279,8 +285,8 @@ def remove_member(member_id: int):
 
 def _consent_page(course_id: int, failed: tuple[int, str, ConsentForm] | None = None, status: int = 200):
     register = followup.consent_register(course_id)
-    summary_recipients = followup.recipients(course_id, ConsentScope.SUMMARY)
-    context = {"register": register, "failed": failed, "summary_recipients": summary_recipients}
+    summary_sharing = followup.sharing(course_id, ConsentScope.SUMMARY)
+    context = {"register": register, "failed": failed, "summary_sharing": summary_sharing}
     if _wants_partial() and request.method == "GET":
         return _vary(make_response(render_template("followup/_consent_register.html", **context), status))
     return _vary(make_response(render_template("followup/consent.html", **context), status))
@@ -302,7 +308,8 @@ def give_consent(member_id: int):
     form = ConsentForm()
     if form.validate_on_submit():
         try:
-            followup.give_consent(member, ConsentScope(form.scope.data), form.circumstances.data or "", current_user)
+            circumstances = followup.circumstances_from_choice(form.applies.data, form.circumstances.data)
+            followup.give_consent(member, ConsentScope(form.scope.data), circumstances, current_user)
         except FollowUpError as error:
             _form_error(form, error, "circumstances")
             if not followup.editable(member):

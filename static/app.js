@@ -24,6 +24,11 @@
   document.addEventListener("input", function (ev) {
     var el = ev.target;
     if (el.dataset && el.dataset.draft) localStorage.setItem(DRAFT_PREFIX + "draft:" + el.dataset.draft, el.value);
+    // A box that belongs to a choice (data-chooses="radio id"): writing in it makes that choice.
+    if (el.dataset && el.dataset.chooses && el.value.trim()) {
+      var choice = document.getElementById(el.dataset.chooses);
+      if (choice) choice.checked = true;
+    }
   });
   // Dropped at beforeSwap, not afterRequest: when the answer replaces the form itself,
   // htmx fires afterRequest on a detached element (or an ancestor), and the swapped-in

@@ -327,7 +327,10 @@ def test_giving_and_withdrawing_consent_keeps_the_history(demo):
     sara = _member(demo.course_id, "Sara Nielsen")
     tove = _user("tove")
     given = followup.give_consent(sara, ConsentScope.AGREEMENTS, "kun ved indlæggelse", tove)
-    assert given.recorded_by_id == tove.id and followup.may_receive(sara, ConsentScope.AGREEMENTS)
+    assert given.recorded_by_id == tove.id
+    # Only in a certain situation: it counts once a person has checked that the situation applies.
+    assert not followup.may_receive(sara, ConsentScope.AGREEMENTS)
+    assert followup.may_receive(sara, ConsentScope.AGREEMENTS, circumstances_confirmed=True)
     # Giving the same again changes nothing; other circumstances replace the consent.
     assert followup.give_consent(sara, ConsentScope.AGREEMENTS, "kun ved indlæggelse", tove) is given
     newer = followup.give_consent(sara, ConsentScope.AGREEMENTS, "altid", tove)
@@ -336,6 +339,190 @@ def test_giving_and_withdrawing_consent_keeps_the_history(demo):
     assert not followup.may_receive(sara, ConsentScope.AGREEMENTS)
     register = followup.consent_register(demo.course_id)
     assert len(register.history[sara.id]) == 2 and (sara.id, ConsentScope.AGREEMENTS) not in register.active
+
+
+def _consent(member: NetworkMember, scope: ConsentScope, circumstances: str) -> Consent:
+    return followup.give_consent(member, scope, circumstances, _user("tove"))
+
+
+def _both_ways(member: NetworkMember, scope: ConsentScope = ConsentScope.NOTES) -> tuple[bool, bool]:
+    """Return (may receive without a check, may receive once a person confirmed the situation applies)."""
+    return followup.may_receive(member, scope), followup.may_receive(member, scope, circumstances_confirmed=True)
+
+
+def test_a_consent_without_circumstances_holds_always(demo):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    _consent(sara, ConsentScope.NOTES, "")
+    assert _both_ways(sara) == (True, True)
+
+
+def test_a_consent_only_in_a_certain_situation_does_not_count_unconfirmed(demo):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    _consent(sara, ConsentScope.NOTES, "ved indlæggelse")
+    assert _both_ways(sara) == (False, True)
+    assert not followup.may_receive(sara, ConsentScope.SUMMARY)  # still per scope, even confirmed
+    assert not followup.may_receive(sara, ConsentScope.SUMMARY, circumstances_confirmed=True)
+
+
+def test_a_withdrawn_consent_never_counts_even_confirmed(demo):
+    sara, jonas = _member(demo.course_id, "Sara Nielsen"), _member(demo.course_id, "Jonas Holm")
+    followup.withdraw_consent(_consent(sara, ConsentScope.NOTES, "ved indlæggelse"))
+    followup.withdraw_consent(_consent(jonas, ConsentScope.NOTES, ""))
+    assert _both_ways(sara) == (False, False)
+    assert _both_ways(jonas) == (False, False)
+
+
+def test_the_citizen_always_and_a_removed_member_never(demo):
+    maja, ali = services.citizen_member(demo.course_id), _member(demo.course_id, "Ali Hassan")
+    assert _both_ways(maja, ConsentScope.NOTES) == (True, True)  # no consent needed for their own papers
+    _consent(ali, ConsentScope.NOTES, "")
+    followup.remove_member(ali)
+    for scope in ConsentScope:  # Ali's consents are still recorded, but he is out of the network
+        assert _both_ways(ali, scope) == (False, False)
+    confirmed = followup.recipients(demo.course_id, ConsentScope.SUMMARY, circumstances_confirmed=True)
+    assert ali not in [m for m, _c in confirmed]
+    assert ali not in [m for m, _c in followup.sharing(demo.course_id, ConsentScope.SUMMARY).conditional]
+
+
+@pytest.mark.parametrize("words", ["altid", "Always", " ALTID. "])
+def test_the_word_always_alone_is_no_circumstance(demo, words):
+    # The form's old hint said "e.g. always": consents recorded with that word hold always.
+    sara = _member(demo.course_id, "Sara Nielsen")
+    _consent(sara, ConsentScope.NOTES, words)
+    assert _both_ways(sara) == (True, True)
+
+
+@pytest.mark.parametrize("words", ["altid, undtagen noter om medicin", "not always"])
+def test_more_than_the_word_always_is_a_circumstance(demo, words):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    _consent(sara, ConsentScope.NOTES, words)
+    assert _both_ways(sara) == (False, True)
+
+
+def test_recipients_say_exactly_what_may_receive_says_confirmed_or_not(demo):
+    course_id = demo.course_id
+    sara, jonas, lene = (_member(course_id, n) for n in ("Sara Nielsen", "Jonas Holm", "Lene Berg"))
+    _consent(sara, ConsentScope.SUMMARY, "ved indlæggelse")
+    _consent(jonas, ConsentScope.SUMMARY, "")
+    followup.withdraw_consent(_consent(lene, ConsentScope.SUMMARY, "når Maja beder om det"))
+    members = db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == course_id)).all()
+    for confirmed in (False, True):
+        listed = [m for m, _c in followup.recipients(course_id, ConsentScope.SUMMARY, circumstances_confirmed=confirmed)]
+        assert len(listed) == len(set(listed))
+        for member in members:
+            assert (member in listed) == followup.may_receive(member, ConsentScope.SUMMARY, circumstances_confirmed=confirmed), (
+                member.name,
+                confirmed,
+            )
+    split = followup.sharing(course_id, ConsentScope.SUMMARY)
+    assert [m.name for m in split.others] == ["Hanne Holm", "Jonas Holm", "Ali Hassan", "Peter Kjær"]
+    assert [(m.name, c.circumstances) for m, c in split.conditional] == [("Sara Nielsen", "ved indlæggelse"), ("Dr. Inger Mose", "ved indlæggelse")]
+
+
+def test_an_unconditional_consent_wins_over_a_conditional_one_for_the_same_person(demo):
+    # Normally giving again replaces; rows written another way (an import, an old version) may overlap.
+    sara = _member(demo.course_id, "Sara Nielsen")
+    db.session.add_all([
+        Consent(course_id=demo.course_id, member_id=sara.id, scope=ConsentScope.SUMMARY, circumstances="ved indlæggelse"),
+        Consent(course_id=demo.course_id, member_id=sara.id, scope=ConsentScope.SUMMARY, circumstances=""),
+    ])
+    db.session.flush()
+    split = followup.sharing(demo.course_id, ConsentScope.SUMMARY)
+    assert sara in split.others and sara not in [m for m, _c in split.conditional]
+    assert _both_ways(sara, ConsentScope.SUMMARY) == (True, True)
+
+
+def test_who_may_receive_takes_two_queries_however_big_the_network(demo):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    course = db.session.get(Course, demo.course_id)
+    for i in range(12):
+        member = services.add_member(course, kind=MemberKind.PRIVATE, name=f"Ven {i}", relation="ven")
+        _consent(member, ConsentScope.SUMMARY, "ved indlæggelse" if i % 2 else "")
+    db.session.commit()
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        split = followup.sharing(demo.course_id, ConsentScope.SUMMARY)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 2, statements
+    assert len(split.conditional) == 7 and len(split.others) == 9
+
+
+def test_the_form_choice_becomes_the_circumstances(app):
+    assert followup.circumstances_from_choice("always", "") == ""
+    assert followup.circumstances_from_choice("only_when", "  ved indlæggelse ") == "ved indlæggelse"
+    assert followup.circumstances_from_choice(None, "ved indlæggelse") == "ved indlæggelse"  # written words: only then
+    for choice, text in (("always", "ved indlæggelse"), ("only_when", "  "), (None, ""), ("", None)):
+        with pytest.raises(FollowUpError) as refused:
+            followup.circumstances_from_choice(choice, text)
+        assert refused.value.field == "circumstances"
+
+
+def test_choosing_always_on_the_page_records_a_consent_without_circumstances(demo, en_as):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    tove = en_as("tove")
+    data = {"scope": "summary", "applies": "always", "circumstances": "", "csrf_token": csrf_token(tove)}
+    assert tove.post(f"/members/{sara.id}/consent", data=data).status_code == 302
+    assert db.session.scalars(db.select(Consent).where(Consent.member_id == sara.id)).one().circumstances == ""
+    assert followup.may_receive(sara, ConsentScope.SUMMARY)
+    page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
+    plain = page.split('id="recipients-h"')[1].split("</section>")[0]
+    assert "Sara Nielsen" in plain
+
+
+def test_a_situation_given_on_the_page_lists_the_person_apart(demo, en_as):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    tove = en_as("tove")
+    data = {"scope": "summary", "applies": "only_when", "circumstances": "on admission", "csrf_token": csrf_token(tove)}
+    assert tove.post(f"/members/{sara.id}/consent", data=data).status_code == 302
+    assert not followup.may_receive(sara, ConsentScope.SUMMARY)
+    page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
+    plain = page.split('id="recipients-h"')[1].split("</section>")[0]
+    conditional = page.split('id="conditional-h"')[1].split("</section>")[0]
+    assert "Sara Nielsen" not in plain and "Dr. Inger Mose" not in plain
+    assert "Sara Nielsen" in conditional and "Only when: on admission — check that this applies before sharing." in conditional
+    row = page.split(f'id="consent-{sara.id}"')[1].split("</section>")[0]
+    assert "Only when: on admission" in row
+
+
+@pytest.mark.parametrize(
+    ("applies", "typed", "message"),
+    [
+        ("only_when", "", "Write the situation, or choose “Always”."),
+        ("always", "on admission", "You chose “Always” but wrote a situation."),
+        (None, "", "Choose “Always”, or write the situation in which it may be shared."),
+    ],
+)
+def test_an_unclear_consent_choice_is_refused_and_keeps_what_was_typed(demo, en_as, applies, typed, message):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    tove = en_as("tove")
+    data = {"scope": "agreements", "circumstances": typed, "csrf_token": csrf_token(tove)}
+    if applies:
+        data["applies"] = applies
+    response = tove.post(f"/members/{sara.id}/consent", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page and 'aria-invalid="true"' in page
+    form = page.split(f'id="circ-{sara.id}-agreements-error"')[0].rsplit("<form", 1)[1]
+    assert f'value="{typed}"' in form
+    if applies:
+        assert f'value="{applies}" checked' in form
+    assert "checked" not in form.replace(f'value="{applies}" checked', "")  # no choice made for the person
+    assert db.session.scalars(db.select(Consent).where(Consent.member_id == sara.id)).first() is None
+
+
+def test_a_refused_consent_choice_speaks_danish_to_a_danish_user(demo, client_as):
+    sara = _member(demo.course_id, "Sara Nielsen")
+    tove = client_as("tove")
+    tove.environ_base["HTTP_ACCEPT_LANGUAGE"] = "da"
+    data = {"scope": "summary", "applies": "only_when", "circumstances": "", "csrf_token": csrf_token(tove)}
+    page = tove.post(f"/members/{sara.id}/consent", data=data).get_data(as_text=True)
+    assert "Skriv situationen, eller vælg »Altid«." in page
 
 
 def test_the_citizen_needs_no_consent_for_their_own_papers(demo):
@@ -542,3 +729,20 @@ def test_consent_for_someone_removed_meanwhile_is_refused_with_a_message(demo, e
     assert response.status_code == 400
     assert "This person is no longer in the network." in response.get_data(as_text=True)
     assert not followup.may_receive(sara, ConsentScope.SUMMARY)
+
+
+# --- breadcrumbs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [("network", "Network map"), ("consent", "Consent register"), ("goals", "Goals, hopes and dreams"), ("convene", "Convene a meeting"), ("end", "End the course")],
+)
+def test_every_page_between_meetings_says_where_it_sits(demo, en_as, path, current):
+    page = en_as("tove").get(f"/courses/{demo.course_id}/{path}").get_data(as_text=True)
+    nav = page.split('<nav class="crumbs"', 1)[1].split("</nav>", 1)[0]
+    assert nav.startswith(' aria-label="Breadcrumb">')
+    assert '<a href="/">My courses</a>' in nav and f'<a href="/courses/{demo.course_id}">Maja</a>' in nav
+    # The page itself comes last, marked as where you are, and is not a link; the › are hidden from screen readers.
+    assert nav.rstrip().endswith(f'<span aria-current="page">{current}</span>')
+    assert nav.count("›") == nav.count('<span aria-hidden="true">›</span>') == 2

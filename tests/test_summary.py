@@ -25,6 +25,7 @@ from exports.summary import (
     build_summary,
     file_name,
     summary_recipients,
+    summary_sharing,
 )
 from exports.summary_docx import build_summary_docx, clean
 from extensions import db
@@ -519,6 +520,54 @@ def test_only_people_with_consent_are_listed_as_recipients(demo, client_as):
         assert nobody not in recipients
     # Consent details are for the tovholder only.
     assert 'id="recipients"' not in english(client_as("rikke")).get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+
+
+def _recipient_lists(html: str) -> tuple[str, str]:
+    """Return the summary page's plain list of recipients, and its list of those only in a certain situation."""
+    after = html.split('id="recipients"', 1)[1]
+    plain, _sep, conditional = after.partition('id="recipients-conditional"')
+    return plain, conditional.split("</section>", 1)[0]
+
+
+def test_someone_with_consent_only_in_a_certain_situation_is_listed_apart(demo, client_as):
+    meeting = db.session.get(Meeting, demo.meeting_ids[0])
+    inger = member(demo.course_id, "Dr. Inger Mose")  # the demo's consent "ved indlæggelse"
+    assert inger not in summary_recipients(meeting)
+    assert [(m, c.circumstances) for m, c in summary_sharing(meeting).conditional] == [(inger, "ved indlæggelse")]
+
+    html = english(client_as("tove")).get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+    plain, conditional = _recipient_lists(html)
+    assert "Hanne Holm" in plain and "Dr. Inger Mose" not in plain
+    assert ">Only in a certain situation</h3>" in conditional
+    assert "Dr. Inger Mose" in conditional
+    assert "Only when: ved indlæggelse — check that this applies before sharing." in conditional
+    assert "Hanne Holm" not in conditional
+
+    danish_page = danish_ui(client_as("tove")).get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+    _plain, conditional = _recipient_lists(danish_page)
+    assert "Kun i denne situation: ved indlæggelse — tjek, at den gælder, før du deler." in conditional
+
+
+def test_a_withdrawn_conditional_consent_leaves_both_lists(demo, client_as):
+    meeting = db.session.get(Meeting, demo.meeting_ids[0])
+    inger = member(demo.course_id, "Dr. Inger Mose")
+    db.session.scalars(db.select(Consent).where(Consent.member_id == inger.id)).one().withdrawn_at = utcnow()
+    db.session.commit()
+    html = english(client_as("tove")).get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+    assert 'id="recipients-conditional"' not in html
+    assert "Dr. Inger Mose" not in html.split('id="recipients"', 1)[1]
+
+
+def test_when_everyone_needs_a_check_first_the_page_says_so(demo, client_as):
+    meeting = db.session.get(Meeting, demo.meeting_ids[0])
+    for consent in db.session.scalars(db.select(Consent).where(Consent.course_id == demo.course_id)):
+        if consent.circumstances == "altid":
+            consent.withdrawn_at = utcnow()
+    db.session.commit()
+    html = english(client_as("tove")).get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+    plain, conditional = _recipient_lists(html)
+    assert "Nobody has consent to get the summary without a check first." in plain
+    assert "Dr. Inger Mose" in conditional
 
 
 # --- the command line ----------------------------------------------------------------------
