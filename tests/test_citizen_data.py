@@ -31,7 +31,7 @@ from meetings.models import (
 )
 from roles.models import AuditEntry, RoleAssignment, User
 from tests.conftest import csrf_token
-from tests.test_summary import citizen_of, danish, english  # noqa: F401  (danish is a fixture)
+from tests.test_summary import citizen_of, english
 
 
 def _zip(response) -> zipfile.ZipFile:
@@ -58,7 +58,7 @@ def _add_everything_else(demo) -> None:
 # --- access and portability -----------------------------------------------------------------
 
 
-def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client_as, danish):
+def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client_as):
     _add_everything_else(demo)
     tove = english(client_as("tove"))
     tove.get(f"/courses/{demo.course_id}")  # an access to find in the log

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import runpy
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -44,42 +43,6 @@ from meetings.models import (
 )
 from roles.models import User
 from tests.conftest import csrf_token
-
-#: Danish strings of this area that are written but not yet merged into translations/.
-#: Once merged and compiled, the real catalogue has them and this file is not needed.
-PENDING_DA = Path("/tmp/i18n/da_summary.py")
-
-
-@pytest.fixture
-def danish(app, monkeypatch):
-    """Make sure the Danish strings of the exports are there, whether they are merged yet or not."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-    from babel.support import Translations
-    from flask_babel import force_locale, get_domain, get_translations
-
-    if not PENDING_DA.exists():
-        return
-    pending = runpy.run_path(str(PENDING_DA))["DA"]
-    with app.test_request_context(), force_locale("da"):
-        current = get_translations()
-        catalog = Catalog(locale="da")
-        for key, text in pending.items():
-            context, msgid = key if isinstance(key, tuple) else (None, key)
-            known = current.pgettext(context, msgid) if context else current.gettext(msgid)
-            if known == msgid:
-                catalog.add(msgid, text, context=context)
-        if not len(catalog):
-            return
-        mo = io.BytesIO()
-        write_mo(mo, catalog)
-        mo.seek(0)
-        merged = Translations()
-        merged.merge(current)
-        merged.merge(Translations(fp=mo))
-        domain = get_domain()
-        monkeypatch.setitem(domain.cache, ("da", domain.domain[0]), merged)
-
 
 def english(client):
     """Ask for English pages (the demo users have no saved language)."""
@@ -150,7 +113,7 @@ def test_lix_of_known_sentences():
 # --- what the summary holds ------------------------------------------------------------
 
 
-def test_the_first_meeting_reads_in_the_citizens_order(demo, danish):
+def test_the_first_meeting_reads_in_the_citizens_order(demo):
     summary = build_summary(demo.meeting_ids[0])
     assert summary.lang == "da"
     assert summary.closed
@@ -172,7 +135,7 @@ def test_the_first_meeting_reads_in_the_citizens_order(demo, danish):
     assert summary.next_meeting.invited[0].is_citizen
 
 
-def test_the_second_meeting_tells_how_the_earlier_agreements_went(demo, danish):
+def test_the_second_meeting_tells_how_the_earlier_agreements_went(demo):
     summary = build_summary(demo.meeting_ids[1])
     assert [(r.what, r.outcome) for r in summary.reviews] == [
         ("Ali hjælper Maja med at åbne og sortere brevene.", "Gjort"),
@@ -183,7 +146,7 @@ def test_the_second_meeting_tells_how_the_earlier_agreements_went(demo, danish):
     assert {p.name for p in summary.next_meeting.invited} >= {"Maja", "Hanne Holm", "Peter Kjær"}
 
 
-def test_observations_and_the_reflectants_name_stay_out(demo, danish):
+def test_observations_and_the_reflectants_name_stay_out(demo):
     data = build_summary_docx(build_summary(demo.meeting_ids[1]))
     text = docx_text(data)
     assert "Jonas og Maja grinede sammen flere gange." not in text  # an observation: the team's own note
@@ -191,7 +154,7 @@ def test_observations_and_the_reflectants_name_stay_out(demo, danish):
     assert "Rikke Dahl" not in text  # … attributed to the reflecting team, not to her
 
 
-def test_notes_not_for_the_summary_and_deleted_notes_never_appear(demo, client_as, danish):
+def test_notes_not_for_the_summary_and_deleted_notes_never_appear(demo, client_as):
     meeting_id = demo.meeting_ids[0]
     maja = citizen_of(demo.course_id)
     add_note(meeting_id, maja, "Det her må mor ikke læse.", include_in_summary=False)
@@ -205,7 +168,7 @@ def test_notes_not_for_the_summary_and_deleted_notes_never_appear(demo, client_a
     assert "Jeg ligger vågen til klokken fire" in text and "Jeg ligger vågen til klokken fire" in page
 
 
-def test_no_ids_audit_or_consent_details_reach_the_citizen(demo, client_as, danish):
+def test_no_ids_audit_or_consent_details_reach_the_citizen(demo, client_as):
     meeting_id = demo.meeting_ids[1]
     english(client_as("tove")).get(f"/courses/{demo.course_id}")  # make an audit entry
     text = docx_text(build_summary_docx(build_summary(meeting_id)))
@@ -225,7 +188,7 @@ def test_no_ids_audit_or_consent_details_reach_the_citizen(demo, client_as, dani
 # --- the DOCX --------------------------------------------------------------------------
 
 
-def test_the_docx_has_headings_large_text_a_real_table_and_its_properties(demo, danish):
+def test_the_docx_has_headings_large_text_a_real_table_and_its_properties(demo):
     summary = build_summary(demo.meeting_ids[0])
     document = docx.Document(io.BytesIO(build_summary_docx(summary)))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -255,7 +218,7 @@ def test_the_docx_has_headings_large_text_a_real_table_and_its_properties(demo, 
     assert round(document.sections[0].page_width.mm) == 210
 
 
-def test_an_english_citizen_gets_an_english_docx(demo, danish):
+def test_an_english_citizen_gets_an_english_docx(demo):
     meeting = _close_a_meeting_for_karim(demo)
     document = docx.Document(io.BytesIO(build_summary_docx(build_summary(meeting.id))))
     assert document.core_properties.language == "en-GB"
@@ -274,7 +237,7 @@ AWKWARD = {
 }
 
 
-def test_awkward_words_never_break_the_export_and_are_kept_as_stored(demo, client_as, danish):
+def test_awkward_words_never_break_the_export_and_are_kept_as_stored(demo, client_as):
     meeting_id = demo.meeting_ids[0]
     maja = citizen_of(demo.course_id)
     notes = {name: add_note(meeting_id, maja, text) for name, text in AWKWARD.items()}
@@ -295,7 +258,7 @@ def test_awkward_words_never_break_the_export_and_are_kept_as_stored(demo, clien
     assert "أريد أن أنام جيدا" in page.get_data(as_text=True)
 
 
-def test_characters_xml_cannot_hold_are_cleaned_at_the_boundary_only(app, danish):
+def test_characters_xml_cannot_hold_are_cleaned_at_the_boundary_only(app):
     """NUL and friends cannot even be stored in PostgreSQL; the builder must cope with them all the same."""
     from flask_babel import force_locale
 
@@ -342,7 +305,7 @@ def _people_and_dates(summary: Summary, course_id: int) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
-def test_the_text_rundbord_writes_is_plain_lix_35_or_lower(demo, danish, lang):
+def test_the_text_rundbord_writes_is_plain_lix_35_or_lower(demo, lang):
     # The second meeting has every part: words, a reflection, reviews, agreements, a next meeting.
     summary = build_summary(demo.meeting_ids[1], lang)
     assert summary.reviews and summary.agreements and summary.reflections and summary.next_meeting
@@ -382,7 +345,7 @@ def _close_a_meeting_for_karim(demo) -> Meeting:
     return meeting
 
 
-def test_the_page_is_in_the_citizens_language_whatever_the_staff_screen_says(demo, client_as, danish):
+def test_the_page_is_in_the_citizens_language_whatever_the_staff_screen_says(demo, client_as):
     # Tove reads English on her screen; Maja's summary is in Danish.
     page = english(client_as("tove")).get(f"/meetings/{demo.meeting_ids[0]}/summary")
     assert page.status_code == 200
@@ -573,7 +536,7 @@ def test_when_everyone_needs_a_check_first_the_page_says_so(demo, client_as):
 # --- the command line ----------------------------------------------------------------------
 
 
-def test_the_command_writes_docx_and_html(app, demo, tmp_path, danish):
+def test_the_command_writes_docx_and_html(app, demo, tmp_path):
     runner = app.test_cli_runner()
     meeting_id = demo.meeting_ids[1]
     out = tmp_path / "summary.docx"
