@@ -121,7 +121,9 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
         db.select(AuditEntry)
         .where(
             db.or_(AuditEntry.course_id == course_id, AuditEntry.citizen_id == citizen.id),
-            # Ids of an erased course can come back on SQLite; its trail is not this citizen's.
+            # Since migration 0005 SQLite never hands out an erased citizen's id again, but a
+            # database that had already reused one holds both people's entries under it, and
+            # those from before this citizen existed are not theirs. (PostgreSQL never reuses.)
             AuditEntry.at >= citizen.created_at,
         )
         .order_by(AuditEntry.at, AuditEntry.id)

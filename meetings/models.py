@@ -166,7 +166,19 @@ ConsentScope.__titles__ = {
 }
 
 
+#: `__table_args__` of every table whose id outlives its row: in the audit trail (citizen,
+#: course, meeting), in URLs that other tablets still have open and that the access check
+#: resolves to a course (course, meeting, agreement, network member, note), in a device's
+#: outbox and drafts (meeting), in calendar UIDs (meeting), in session cookies (user).
+#: SQLite then never hands such an id out again (AUTOINCREMENT; without it the highest id is
+#: reused after that row is erased). PostgreSQL's sequences never reuse an id; the option is
+#: ignored there. Migration 0005 rebuilt these tables so.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class Citizen(db.Model):
+    __table_args__ = IDS_NEVER_REUSED
+
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The name the citizen wants to be called; also used in the summary's file name.
     preferred_name: Mapped[str] = mapped_column(String(120))
@@ -179,6 +191,8 @@ class Citizen(db.Model):
 
 class Course(db.Model):
     """A forløb: one citizen's series of network meetings with one network team."""
+
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id", ondelete="CASCADE"), index=True)
@@ -205,6 +219,8 @@ class Course(db.Model):
 class NetworkMember(db.Model):
     """Someone in the citizen's network: the citizen, family, friends, professionals, the team."""
 
+    __table_args__ = IDS_NEVER_REUSED
+
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     kind: Mapped[MemberKind] = mapped_column(_enum(MemberKind))
@@ -227,6 +243,8 @@ class NetworkMember(db.Model):
 
 
 class Meeting(db.Model):
+    __table_args__ = IDS_NEVER_REUSED
+
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind), default=MeetingKind.REGULAR)
@@ -282,6 +300,8 @@ class Attendance(db.Model):
 class Note(db.Model):
     """What someone said or what a reflectant noticed, as written down during the meeting."""
 
+    __table_args__ = IDS_NEVER_REUSED
+
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     #: Made by the device that first wrote the note, so a retried save never makes a second note.
@@ -321,6 +341,8 @@ class Goal(db.Model):
 
 class Agreement(db.Model):
     """Who does what by when, agreed at the close of a meeting."""
+
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from meetings.clock import utcnow
-from meetings.models import TitledEnum, _enum
+from meetings.models import IDS_NEVER_REUSED, TitledEnum, _enum
 
 
 class Role(TitledEnum):
@@ -28,6 +28,8 @@ Role.__titles__ = {
 
 
 class User(UserMixin, db.Model):
+    __table_args__ = IDS_NEVER_REUSED
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))

@@ -25,6 +25,32 @@ def test_the_migrations_build_exactly_the_models(app):
     assert diff == []
 
 
+def test_upgrading_sqlite_from_the_first_revision_keeps_the_rows(tmp_path, monkeypatch):
+    """0002 rebuilds course and meeting; with foreign keys on, that used to cascade to every meeting and note."""
+    from flask_migrate import upgrade
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.db"})
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO citizen (id, preferred_name, language, created_at) VALUES (1, 'Maja', 'da', '2026-01-01')",
+                "INSERT INTO course (id, citizen_id, title, started_on) VALUES (1, 1, '', '2026-01-01')",
+                "INSERT INTO meeting (id, course_id, kind, planned_at, location, theme, citizen_topics, phase, planned_minutes) "
+                "VALUES (1, 1, 'regular', '2026-01-05', '', '', '', 'opening', 90)",
+                "INSERT INTO note (id, meeting_id, client_uid, kind, phase, text, include_in_summary, version, created_at, updated_at) "
+                "VALUES (1, 1, 'u1', 'own_words', 'dialogue', 'Mine egne ord.', 1, 1, '2026-01-05', '2026-01-05')",
+            ):
+                conn.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in ("citizen", "course", "meeting", "note")}
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert counts == {"citizen": 1, "course": 1, "meeting": 1, "note": 1}
+        db.engine.dispose()
+
+
 def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
