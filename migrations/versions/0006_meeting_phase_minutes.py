@@ -1,7 +1,7 @@
 """The leader can plan single phases: meeting.phase_minutes ({"dialogue": 40}).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-22 12:50:00
 
 A nullable JSON column: existing meetings keep following the usual shares of their
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
