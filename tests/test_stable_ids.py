@@ -42,10 +42,14 @@ def test_the_migration_rebuilds_exactly_the_tables_the_models_mark():
     assert {"citizen", "course", "meeting"} <= marked  # the audit trail keeps these ids
 
 
-def test_the_migrated_sqlite_schema_has_autoincrement_on_exactly_those_tables(app):
-    # compare_metadata (test_foundation) does not look at this table option; this does.
+def test_the_migrated_schema_never_hands_out_an_id_twice_for_those_tables(app):
     if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's sequences never reuse an id")
+        # PostgreSQL: the ids come from sequences, which never go back.
+        for table in _migration_0005().TABLES:
+            quoted = f'"{table}"' if table == "user" else table
+            assert db.session.scalar(text(f"SELECT pg_get_serial_sequence('{quoted}', 'id')")), table
+        return
+    # compare_metadata (test_foundation) does not look at this table option; this does.
     rows = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
     with_autoincrement = {name for name, sql in rows if "AUTOINCREMENT" in sql.upper()}
     assert with_autoincrement == set(_migration_0005().TABLES)
@@ -129,7 +133,7 @@ def test_upgrading_an_sqlite_database_from_0004_keeps_every_row_and_foreign_key(
         _fill_at_0004()
         before = _snapshot()
 
-        upgrade()
+        upgrade(revision="0005")
 
         assert _snapshot() == before  # every row, foreign key (with its ON DELETE) and index
         with db.engine.connect() as conn:
@@ -176,10 +180,10 @@ def test_the_downgrade_keeps_autoincrement_and_the_upgrade_can_run_again(tmp_pat
     with app.app_context():
         upgrade(revision="0004")
         _fill_at_0004()
-        upgrade()
+        upgrade(revision="0005")
         before = _snapshot()
         downgrade(revision="0004")
-        upgrade()
+        upgrade(revision="0005")
         assert _snapshot() == before
         with db.engine.connect() as conn:
             sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'citizen'").scalar()
