@@ -883,6 +883,24 @@ def end_course(course: Course, note: str, now: datetime | None = None) -> Course
     return course
 
 
+def resume_course(course: Course, reason: str) -> str:
+    """Take an ended course up again (the citizen came back, or it was ended by mistake).
+
+    Returns what the audit log keeps of it: the end that is undone and the reason, so the
+    course's history is not lost when its end note is cleared.
+    """
+    if course.ended_at is None:
+        raise FollowUpError(_l("This course has not ended."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise FollowUpError(_l("Write why the course is taken up again."), field="reason")
+    history = f"{course.ended_at:%Y-%m-%d}: {course.end_note} → {reason}"
+    course.ended_at = None
+    course.end_note = ""
+    db.session.flush()
+    return history
+
+
 # --- demo data --------------------------------------------------------------------------
 
 

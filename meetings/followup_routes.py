@@ -30,6 +30,7 @@ from meetings.models import (
     NetworkMember,
 )
 from meetings.network_map import render_network_svg
+from roles import audit
 from roles.access import login_only, requires
 from roles.permissions import Action
 
@@ -138,6 +139,13 @@ class EndCourseForm(FlaskForm):
     note = TextAreaField(
         _l("A short note about why the course ends"),
         validators=[DataRequired(message=_l("Write a short note about why the course ends.")), Length(max=2000)],
+    )
+
+
+class ResumeCourseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the course is taken up again"),
+        validators=[DataRequired(message=_l("Write why the course is taken up again.")), Length(max=2000)],
     )
 
 
@@ -593,6 +601,34 @@ def end_course(course_id: int):
                 db.session.commit()
                 flash(_("The course has ended. It stays readable here."), "success")
                 return redirect(url_for("meetings.course", course_id=course_id))
-        return render_template("followup/end_course.html", course=course, form=form), 400
-    return render_template("followup/end_course.html", course=course, form=form)
+        return render_template("followup/end_course.html", course=course, form=form, resume_form=ResumeCourseForm(formdata=None)), 400
+    return render_template("followup/end_course.html", course=course, form=form, resume_form=ResumeCourseForm(formdata=None))
+
+
+@bp.route("/courses/<int:course_id>/resume", methods=["POST"])
+@requires(Action.FOLLOW_UP)
+def resume_course(course_id: int):
+    """Take an ended course up again; the end it undoes and the reason go in the audit log."""
+    course = db.get_or_404(Course, course_id)
+    form = ResumeCourseForm()
+    if form.validate_on_submit():
+        try:
+            history = followup.resume_course(course, form.reason.data)
+        except FollowUpError as error:
+            _form_error(form, error, "reason")
+        else:
+            db.session.commit()
+            audit.record(
+                "course.resumed",
+                purpose="follow-up",
+                user_id=current_user.id,
+                course_id=course.id,
+                citizen_id=course.citizen_id,
+                object_type="course",
+                object_id=course.id,
+                detail=history,
+            )
+            flash(_("The course is taken up again. It is back on the dashboards."), "success")
+            return redirect(url_for("meetings.course", course_id=course_id))
+    return render_template("followup/end_course.html", course=course, form=EndCourseForm(formdata=None), resume_form=form), 400
 

@@ -687,6 +687,35 @@ def test_a_course_with_a_meeting_going_on_cannot_end(demo):
         followup.end_course(course, "Slut")
 
 
+def test_an_ended_course_can_be_taken_up_again_with_a_reason_kept_in_the_audit_log(demo, en_as):
+    from roles.models import AuditEntry
+
+    tove = en_as("tove")
+    tove.post(f"/courses/{demo.course_id}/end", data={"note": "Maja ønsker at stoppe.", "csrf_token": csrf_token(tove)})
+    page = tove.get(f"/courses/{demo.course_id}/end").get_data(as_text=True)
+    assert "Take the course up again" in page and f"/courses/{demo.course_id}/resume" in page
+    # Without a reason: refused with a message, nothing changes.
+    refused = tove.post(f"/courses/{demo.course_id}/resume", data={"reason": "  ", "csrf_token": csrf_token(tove)})
+    assert refused.status_code == 400 and "Write why the course is taken up again." in refused.get_data(as_text=True)
+    assert db.session.get(Course, demo.course_id).ended_at is not None
+    resumed = tove.post(f"/courses/{demo.course_id}/resume", data={"reason": "Maja har bedt om et nyt møde.", "csrf_token": csrf_token(tove)})
+    assert resumed.status_code == 302
+    db.session.expire_all()
+    course = db.session.get(Course, demo.course_id)
+    assert course.ended_at is None and course.end_note == ""
+    board = followup.dashboard_for(_user("tove"))
+    assert demo.course_id in [c.course.id for c in board.courses] and board.ended == []
+    entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "course.resumed")).one()
+    assert "Maja ønsker at stoppe." in entry.detail and "Maja har bedt om et nyt møde." in entry.detail
+    assert entry.user.username == "tove" and entry.course_id == demo.course_id
+    followup.plan_acute_meeting(course)  # meetings can be planned again
+    # A course that has not ended cannot be "taken up again"; only the tovholder may.
+    with pytest.raises(FollowUpError):
+        followup.resume_course(course, "igen")
+    morten = en_as("morten")
+    assert morten.post(f"/courses/{demo.course_id}/resume", data={"reason": "x", "csrf_token": csrf_token(morten)}).status_code == 403
+
+
 def test_only_the_tovholder_ends_a_course(demo, client_as):
     morten = client_as("morten")
     assert morten.post(f"/courses/{demo.course_id}/end", data={"note": "x", "csrf_token": csrf_token(morten)}).status_code == 403
