@@ -74,7 +74,7 @@ def _recovery_chart(course_id: int, summary):
     """Return the INSPIRE chart (safe SVG) for the summary page, when the citizen wants it there."""
     if summary is None or not summary.recovery:
         return None
-    chart = inspire_chart(course_id, summary.lang)
+    chart = inspire_chart(course_id, summary.lang, history=list(summary.recovery_history))
     return chart.svg if chart is not None else None
 
 

@@ -155,6 +155,8 @@ class Summary:
     texts: SummaryTexts
     #: Brief INSPIRE over time, only when the citizen wants it in the summary: (date, score).
     recovery: tuple[tuple[str, str], ...] = ()
+    #: The same answers as read from the database, for the chart beside them (not shown as such).
+    recovery_history: tuple = ()
 
     @property
     def document_title(self) -> str:
@@ -286,6 +288,7 @@ def _build(meeting: Meeting, lang: str) -> Summary:
         )
         for a in agreements
     )
+    history = _recovery_history(course)
 
     return Summary(
         lang=lang,
@@ -302,38 +305,36 @@ def _build(meeting: Meeting, lang: str) -> Summary:
         agreements=rows,
         next_meeting=_next_meeting(meeting),
         texts=texts,
-        recovery=_recovery(course),
+        recovery=tuple((day(r.answered_at), format_decimal(r.score)) for r in history if r.score is not None),
+        recovery_history=history,
     )
 
 
-def _recovery(course) -> tuple[tuple[str, str], ...]:
-    """Return the citizen's Brief INSPIRE scores over time, if they chose to have them in the summary."""
+def _recovery_history(course) -> tuple:
+    """Return the citizen's Brief INSPIRE answers over time, if they chose to have them in the summary."""
     if not course.chart_in_summary:
         return ()
     from meetings import inspire
 
-    return tuple(
-        (day(r.answered_at), format_decimal(r.score))
-        for r in inspire.inspire_history(course.id)
-        if r.score is not None
-    )
+    return tuple(inspire.inspire_history(course.id))
 
 
 def _next_meeting(meeting: Meeting) -> NextMeeting | None:
-    following = db.session.scalars(
-        db.select(Meeting)
-        .where(Meeting.course_id == meeting.course_id, Meeting.planned_at > meeting.planned_at)
-        .order_by(Meeting.planned_at, Meeting.id)
-        .limit(1)
-    ).first()
+    # One query for the meeting and whom it invites (joined eager load around the LIMIT).
+    following = (
+        db.session.scalars(
+            db.select(Meeting)
+            .where(Meeting.course_id == meeting.course_id, Meeting.planned_at > meeting.planned_at)
+            .order_by(Meeting.planned_at, Meeting.id)
+            .limit(1)
+            .options(db.joinedload(Meeting.attendance).joinedload(Attendance.member))
+        )
+        .unique()
+        .first()
+    )
     if following is None:
         return None
-    invited = db.session.scalars(
-        db.select(Attendance)
-        .where(Attendance.meeting_id == following.id)
-        .options(db.joinedload(Attendance.member))
-        .order_by(Attendance.id)
-    ).all()
+    invited = following.attendance
     people = sorted((_person(a.member) for a in invited), key=lambda p: not p.is_citizen)
     return NextMeeting(when=when(following.planned_at), where=following.location or "", invited=tuple(people))
 

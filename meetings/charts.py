@@ -370,15 +370,19 @@ def ratings_chart(course_id: int, *, small: bool = False, chart_id: str = "ratin
     return Chart(chart_id, title, svg, table)
 
 
-def inspire_chart(course_id: int, locale: str | None = None) -> Chart | None:
-    """Return the INSPIRE total chart and table in the citizen's language (or `locale`); None without a score."""
-    if not any(r.score is not None for r in inspire.inspire_history(course_id)):
+def inspire_chart(course_id: int, locale: str | None = None, history: list[inspire.InspireResult] | None = None) -> Chart | None:
+    """Return the INSPIRE total chart and table in the citizen's language (or `locale`); None without a score.
+
+    `history` may be given when the caller already has `inspire.inspire_history(course_id)`.
+    """
+    history = inspire.inspire_history(course_id) if history is None else history
+    if not any(r.score is not None for r in history):
         return None
     if locale is None:
         course = db.session.get(Course, course_id)
         locale = course.citizen.language.value if course is not None else "da"
     with force_locale(locale):
-        return inspire_total_chart(course_id, chart_id="inspire-summary")
+        return inspire_total_chart(course_id, chart_id="inspire-summary", history=history)
 
 
 def inspire_chart_svg(course_id: int, locale: str | None = None) -> str:

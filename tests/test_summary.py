@@ -424,6 +424,28 @@ def test_the_meeting_page_links_to_the_summary(demo, client_as):
     assert "Mark as given to the citizen" not in html  # the meeting leader cannot give it
 
 
+def test_the_summary_page_and_docx_stay_within_twelve_queries(demo, client_as):
+    """Issue #7's bound, for the role that sees the most (the tovholder: the recipients too)."""
+    from sqlalchemy import event
+
+    tove = client_as("tove")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    for url in (f"/meetings/{demo.meeting_ids[1]}/summary", f"/meetings/{demo.meeting_ids[1]}/summary.docx"):
+        db.session.expunge_all()  # the test shares the app's session: nothing preloaded
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = tove.get(url)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+        assert len(statements) <= 12, (url, len(statements))
+
+
 # --- giving it to the citizen --------------------------------------------------------------
 
 
