@@ -138,7 +138,11 @@ def enforce_session_limits():
         session.clear()
         flash(_("You were logged out because the screen was not used for a while."), "info")
         return _login_redirect()
-    session["seen"] = now
+    # A screen polling by itself is not a person using it: an unattended tablet still
+    # logs out (and its polling page goes to the login page, taking the notes off screen).
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, POLLED_ATTR, False):
+        session["seen"] = now
     return None
 
 

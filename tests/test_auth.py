@@ -89,6 +89,29 @@ def test_an_idle_tablet_is_logged_out(app, demo, client):
     assert client.get("/").status_code == 302
 
 
+def test_polling_by_itself_does_not_keep_an_unattended_tablet_logged_in(app, demo, client):
+    login(client, "rikke")
+    idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    polls = (f"/meetings/{demo.upcoming_meeting_id}/leader", f"/meetings/{demo.upcoming_meeting_id}/notes/current")
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - idle + 60  # one minute left
+    for url in polls:
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+    with client.session_transaction() as session:
+        assert session["seen"] <= int(time.time()) - idle + 60  # the polls did not count as use
+        session["seen"] = int(time.time()) - idle - 5
+    # The next poll finds the tablet idle: the page goes to the login (notes off the screen).
+    response = client.get(polls[0], headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.headers["HX-Redirect"].startswith("/login")
+    # Anything a person does (here: opening the page) is use: it keeps the session alive.
+    login(client, "rikke")
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - idle + 60
+    client.get(f"/meetings/{demo.upcoming_meeting_id}")
+    with client.session_transaction() as session:
+        assert session["seen"] >= int(time.time()) - 5
+
+
 def test_an_htmx_request_after_logout_asks_for_a_full_page_login(demo, client):
     response = client.get(f"/courses/{demo.course_id}", headers={"HX-Request": "true"})
     assert response.status_code == 401
