@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 from collections.abc import Callable
 from typing import Any
 
@@ -118,6 +119,11 @@ def _login_redirect():
     """Send an anonymous user to the login page (htmx: replace the whole page)."""
     target = url_for("roles.login", next=request.full_path if request.method == "GET" else None)
     if request.headers.get("HX-Request") == "true":
+        # Back to the page the person was on (not the fragment or form it asked for);
+        # only its path: the login page accepts nothing but a path on this site.
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if page.path.startswith("/") and not page.path.startswith("//"):
+            target = url_for("roles.login", next=page.path + (f"?{page.query}" if page.query else ""))
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = target
         return response

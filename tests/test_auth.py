@@ -116,6 +116,12 @@ def test_an_htmx_request_after_logout_asks_for_a_full_page_login(demo, client):
     response = client.get(f"/courses/{demo.course_id}", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/login")
+    # After logging in again the person comes back to the page they were on, not the fragment.
+    meeting = f"/meetings/{demo.upcoming_meeting_id}"
+    tap = client.post(f"{meeting}/phase", headers={"HX-Request": "true", "HX-Current-URL": f"http://localhost{meeting}"})
+    assert tap.status_code == 401 and tap.headers["HX-Redirect"] == f"/login?next={meeting}"
+    elsewhere = client.post(f"{meeting}/phase", headers={"HX-Request": "true", "HX-Current-URL": "http://evil.example//x"})
+    assert "evil" not in elsewhere.headers["HX-Redirect"]
 
 
 def test_the_session_has_an_absolute_lifetime(app, demo, client):
