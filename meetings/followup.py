@@ -623,12 +623,16 @@ def remove_member(member: NetworkMember, now: datetime | None = None) -> Network
 # --- goals, hopes and dreams --------------------------------------------------------
 
 
-def add_goal(course: Course, kind: GoalKind, text: str) -> Goal:
-    """Write down one of the citizen's own goals, hopes or dreams, in their words."""
+def _goal_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
         raise FollowUpError(_l("Write the goal, hope or dream in the citizen's own words."), field="text")
-    goal = Goal(course_id=course.id, kind=kind, text=text)
+    return text
+
+
+def add_goal(course: Course, kind: GoalKind, text: str) -> Goal:
+    """Write down one of the citizen's own goals, hopes or dreams, in their words."""
+    goal = Goal(course_id=course.id, kind=kind, text=_goal_text(text))
     db.session.add(goal)
     db.session.flush()
     return goal
@@ -636,10 +640,7 @@ def add_goal(course: Course, kind: GoalKind, text: str) -> Goal:
 
 def edit_goal(goal: Goal, kind: GoalKind, text: str) -> Goal:
     """Change a goal, hope or dream."""
-    text = (text or "").strip()
-    if not text:
-        raise FollowUpError(_l("Write the goal, hope or dream in the citizen's own words."), field="text")
-    goal.kind, goal.text = kind, text
+    goal.kind, goal.text = kind, _goal_text(text)
     db.session.flush()
     return goal
 

@@ -131,6 +131,20 @@ def login(client, username: str, password: str = "rundbord-demo"):
     return client
 
 
+#: The login page's words in the browser's language (the page follows Accept-Language).
+LOGIN_LABELS = {"da": ("Brugernavn", "Adgangskode", "Log ind"), "en": ("Username", "Password", "Log in")}
+
+
+def browser_log_in(page, base: str, username: str, lang: str = "da") -> None:
+    """Log a browser page in through the real login page and wait for the dashboard."""
+    user_label, password_label, button = LOGIN_LABELS[lang]
+    page.goto(base + "/login")
+    page.get_by_label(user_label).fill(username)
+    page.get_by_label(password_label).fill("rundbord-demo")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url(base + "/")
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

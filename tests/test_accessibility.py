@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import browser_log_in
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
@@ -65,11 +67,7 @@ def test_the_summary_reads_well_at_200_percent_zoom(live_server, browser, demo):
     """200 % zoom on a 1024 px tablet is a 512 px wide layout with doubled type: nothing scrolls sideways."""
     context = browser.new_context(viewport={"width": 512, "height": 700}, device_scale_factor=2, locale="da-DK")
     page = context.new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Brugernavn").fill("tove")
-    page.get_by_label("Adgangskode").fill("rundbord-demo")
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(live_server + "/")
+    browser_log_in(page, live_server, "tove")
     page.goto(f"{live_server}/meetings/{demo.meeting_ids[1]}/summary")
     assert page.get_by_role("heading", name="Det blev vi enige om").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")

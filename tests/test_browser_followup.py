@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.conftest import browser_log_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -73,11 +75,7 @@ def test_the_pages_between_meetings_pass_axe_at_tablet_and_phone_size(live_serve
     for size, (width, height) in SIZES.items():
         context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK", bypass_csp=True)
         page = context.new_page()
-        page.goto(live_server + "/login")
-        page.get_by_label("Brugernavn").fill("tove")
-        page.get_by_label("Adgangskode").fill("rundbord-demo")
-        page.get_by_role("button", name="Log ind").click()
-        page.wait_for_url(live_server + "/")
+        browser_log_in(page, live_server, "tove")
         for url in urls:
             page.goto(live_server + url)
             # Forms folded into <details> (e.g. giving consent) are checked unfolded too.

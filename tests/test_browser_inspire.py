@@ -9,6 +9,7 @@ import pytest
 from extensions import db
 from meetings import inspire
 from meetings.inspire import InspireItem
+from tests.conftest import browser_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -97,11 +98,7 @@ def test_the_feedback_pages_pass_axe(live_server, browser, demo, size):
     db.session.commit()
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="da-DK", bypass_csp=True)
     page = context.new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Brugernavn").fill("morten")
-    page.get_by_label("Adgangskode").fill("rundbord-demo")
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(live_server + "/")
+    browser_log_in(page, live_server, "morten")
     found = {}
     for url in (
         f"/courses/{demo.course_id}",

@@ -9,16 +9,9 @@ from playwright.sync_api import expect
 
 from extensions import db
 from meetings.models import Meeting, Note
+from tests.conftest import browser_log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill("rundbord-demo")
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(base + "/")
 
 
 @pytest.fixture
@@ -53,7 +46,7 @@ def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unf
     leader, reflectant = tablet, second_tablet
     meeting_url = f"{live_server}/meetings/{demo.upcoming_meeting_id}"
 
-    log_in(leader, live_server, "morten")
+    browser_log_in(leader, live_server, "morten")
     leader.get_by_role("link", name="Maja", exact=True).click()
     leader.get_by_role("link", name=re.compile("Praktik og søvn|kl|\\d")).first.click()
     leader.wait_for_url(meeting_url)
@@ -79,7 +72,7 @@ def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unf
 
     # Dialogue: the reflectant writes three speakers' words on the other tablet.
     leader.get_by_role("button", name="Næste: Dialog").click()
-    log_in(reflectant, live_server, "rikke")
+    browser_log_in(reflectant, live_server, "rikke")
     reflectant.goto(meeting_url)
     write_note(reflectant, "Maja", "Jeg har sovet bedre, siden vi sidst talte sammen.")
     write_note(reflectant, "Hanne Holm", "Hun virker gladere — det kan jeg mærke.")
@@ -143,7 +136,7 @@ def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unf
 def test_a_note_typed_while_the_network_is_gone_arrives_once_and_intact(live_server, browser, demo):
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="da-DK")
     page = context.new_page()
-    log_in(page, live_server, "rikke")
+    browser_log_in(page, live_server, "rikke")
     page.goto(f"{live_server}/meetings/{demo.upcoming_meeting_id}")
     text = "Jeg var bange for at miste lejligheden,\nmen nu er jeg mindre bange. «Æ ø å» 😊"
     area = page.get_by_label("Med den talendes egne ord")
@@ -177,7 +170,7 @@ def test_an_agreement_typed_survives_a_reload_and_once_added_its_box_stays_empty
     move_to_phase(meeting, Phase.CLOSING, utcnow())
     db.session.commit()
     page = tablet
-    log_in(page, live_server, "morten")
+    browser_log_in(page, live_server, "morten")
     page.goto(f"{live_server}/meetings/{meeting.id}")
     box = page.get_by_label("Hvad blev aftalt")
     box.fill("Maja ringer selv til rideskolen.")
@@ -199,8 +192,8 @@ def test_an_agreement_typed_survives_a_reload_and_once_added_its_box_stays_empty
 def test_the_leaders_tablet_follows_the_reflectants_notes_without_a_reload(live_server, tablet, second_tablet, demo):
     reflectant, leader = tablet, second_tablet
     meeting_url = f"{live_server}/meetings/{demo.upcoming_meeting_id}"
-    log_in(reflectant, live_server, "rikke")
-    log_in(leader, live_server, "morten")
+    browser_log_in(reflectant, live_server, "rikke")
+    browser_log_in(leader, live_server, "morten")
     reflectant.goto(meeting_url)
     leader.goto(meeting_url)
 

@@ -42,7 +42,7 @@ from meetings.models import (
     Phase,
 )
 from roles.models import User
-from tests.conftest import csrf_token
+from tests.conftest import browser_log_in, csrf_token
 
 def english(client):
     """Ask for English pages (the demo users have no saved language)."""
@@ -608,11 +608,7 @@ def test_the_summary_page_is_accessible_and_prints_without_the_app(live_server, 
 
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB", bypass_csp=True)
     page = context.new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Username").fill("tove")
-    page.get_by_label("Password").fill("rundbord-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server + "/")
+    browser_log_in(page, live_server, "tove", lang="en")
     page.goto(f"{live_server}/meetings/{demo.meeting_ids[1]}/summary")
     assert page.locator("article.citizen-summary").get_attribute("lang") == "da"
     assert page.get_by_role("button", name="Print").is_visible()  # shown by summary.js
