@@ -159,13 +159,14 @@ def set_attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     try:
         status = AttendanceStatus(request.form.get("status", ""))
-        attendance.set_status(meeting, int(request.form.get("member_id", "")), status)
+        member_id = int(request.form.get("member_id", ""))
+        attendance.set_status(meeting, member_id, status)
     except phases.MeetingClosed:
         return _closed_answer(meeting_id)
     except ValueError:
         abort(400)
     db.session.commit()
-    return _fragment(meeting_id, "meetings/_attendance.html")
+    return _fragment(meeting_id, "meetings/_roster_marked.html", member_id=member_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/unannounced", methods=["POST"])
@@ -190,13 +191,14 @@ def mark_voice(meeting_id: int):
     """Tick or untick that a person has been heard in this phase."""
     meeting = _meeting(meeting_id)
     try:
-        attendance.mark_spoken(meeting, int(request.form.get("member_id", "")), meeting.phase, request.form.get("spoken") == "1")
+        member_id = int(request.form.get("member_id", ""))
+        attendance.mark_spoken(meeting, member_id, meeting.phase, request.form.get("spoken") == "1")
     except phases.MeetingClosed:
         return _closed_answer(meeting_id)
     except ValueError:
         abort(400)
     db.session.commit()
-    return _fragment(meeting_id, "meetings/_voices.html")
+    return _fragment(meeting_id, "meetings/_voice_marked.html", member_id=member_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/reviews/<int:agreement_id>", methods=["POST"])
@@ -209,7 +211,12 @@ def review(meeting_id: int, agreement_id: int):
         outcome = ReviewOutcome(request.form.get("outcome", ""))
     except ValueError:
         return _fragment(
-            meeting_id, "meetings/_review.html", 400, problem=_("Choose how it went."), kept_comments={agreement_id: request.form.get("comment", "")}
+            meeting_id,
+            "meetings/_review_answered.html",
+            400,
+            agreement_id=agreement_id,
+            problems={agreement_id: _("Choose how it went.")},
+            kept_comments={agreement_id: request.form.get("comment", "")},
         )
     try:
         agreements.review_agreement(agreement, meeting, outcome, request.form.get("comment", ""), current_user.id)
@@ -218,7 +225,7 @@ def review(meeting_id: int, agreement_id: int):
     except agreements.InvalidAgreement:
         abort(404)
     db.session.commit()
-    return _fragment(meeting_id, "meetings/_review.html")
+    return _fragment(meeting_id, "meetings/_review_answered.html", agreement_id=agreement_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/agreements", methods=["POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -40,6 +41,24 @@ def write_note(page, speaker: str, text: str, kind: str | None = None) -> None:
     area.press("Enter")
     expect(area).to_have_value("")
     expect(page.locator("#note-list")).to_contain_text(text)
+
+
+@contextmanager
+def answers_held(page, url_glob: str):
+    """Hold the requests to url_glob while the block taps, then let them through one by one,
+    as on a slow network where every tap is made before the first answer is back."""
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route(url_glob, hold)
+    yield
+    for _ in range(100):
+        while held:
+            held.pop(0).continue_()
+        page.wait_for_timeout(50)
+    page.unroute(url_glob, hold)
 
 
 def test_a_whole_meeting_on_two_tablets_and_the_next_meeting_reviews_what_is_unfinished(live_server, tablet, second_tablet, demo):
@@ -225,3 +244,56 @@ def test_the_leaders_tablet_follows_the_reflectants_notes_without_a_reload(live_
     reflectant.evaluate("RundbordNotes.sync()")
     expect(reflectant.locator("#note-list")).to_contain_text("Fortryd")
     expect(leader_list.locator("li")).to_have_count(1)
+
+
+def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_server, tablet, demo):
+    """The leader taps three people in a row before the first answer is back. Each tap must
+    reach the server, and the screen must end up showing all three. Before, each answer
+    replaced the whole list, so a tap could go out from a list already taken off the page,
+    and its answer was thrown away: the server had Ali as heard, the screen did not."""
+    from meetings.clock import utcnow
+    from meetings.models import AgreementReview, Attendance, AttendanceStatus, Phase
+    from meetings.phases import move_to_phase
+
+    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
+    move_to_phase(meeting, Phase.OPENING, utcnow())
+    db.session.commit()
+    page = tablet
+    browser_log_in(page, live_server, "morten")
+    page.goto(f"{live_server}/meetings/{meeting.id}")
+    names = ("Maja", "Hanne Holm", "Ali Hassan")
+
+    with answers_held(page, "**/attendance"):
+        for name in names:
+            page.locator(".roster li", has_text=name).get_by_role("button", name="Her", exact=True).click()
+    for name in names:
+        expect(page.locator(".roster li", has_text=name).get_by_role("button", name="✓ Her")).to_be_visible()
+    db.session.expire_all()
+    present = db.select(db.func.count()).select_from(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.PRESENT)
+    assert db.session.scalar(present) == 3
+
+    page.get_by_role("button", name="Næste: Siden sidst").click()
+    items = page.locator(".review-item")
+    expect(items).to_have_count(3)
+    items.nth(1).get_by_label(re.compile("Kommentar")).fill("Lene venter på svar.")
+    outcomes = ("Gjort", "Delvist gjort", "Ikke gjort")
+    with answers_held(page, "**/reviews/*"):
+        for i, outcome in enumerate(outcomes):
+            items.nth(i).get_by_role("button", name=outcome, exact=True).click()
+    for i, outcome in enumerate(outcomes):
+        expect(items.nth(i).get_by_role("button", name=f"✓ {outcome}")).to_be_visible()
+    expect(items.nth(1).get_by_label(re.compile("Kommentar"))).to_have_value("Lene venter på svar.")
+    db.session.expire_all()
+    reviews = db.session.scalars(db.select(AgreementReview).where(AgreementReview.meeting_id == meeting.id)).all()
+    assert sorted(r.comment for r in reviews) == ["", "", "Lene venter på svar."]
+
+    page.get_by_role("button", name="Næste: Dialog").click()
+    voices = page.locator("#voices")
+    with answers_held(page, "**/voices"):
+        for name in names:
+            voices.get_by_role("button", name=re.compile(name)).click()
+    expect(voices).to_contain_text("Alle er blevet hørt.")
+    for name in names:
+        expect(voices.get_by_role("button", name=re.compile(name))).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(page.locator("#voices")).to_contain_text("Alle er blevet hørt.")
