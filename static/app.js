@@ -46,6 +46,44 @@
     }
   });
 
+  // An answer that replaces a whole section must not take with it what the person was
+  // still typing elsewhere in it: a new agreement's date while a "Set" was on its way.
+  // Fields of the form that was sent are left alone; the server answers for those.
+  var carried = [];
+  function fieldKey(el) {
+    if (el.id) return "#" + CSS.escape(el.id);
+    if (el.name && (el.type === "checkbox" || el.type === "radio")) {
+      return '[name="' + CSS.escape(el.name) + '"][value="' + CSS.escape(el.value) + '"]';
+    }
+    return null;
+  }
+  function changedByHand(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return el.value !== el.defaultValue;
+  }
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var target = ev.detail.target;
+    if (!ev.detail.shouldSwap || !target || !target.querySelectorAll) return;
+    var elt = ev.detail.requestConfig && ev.detail.requestConfig.elt;
+    var sent = elt && elt.closest ? elt.closest("form") : null;
+    target.querySelectorAll("input, textarea, select").forEach(function (el) {
+      if (el.type === "hidden" || el.type === "submit" || (sent && sent.contains(el))) return;
+      var key = fieldKey(el);
+      if (key && changedByHand(el)) carried.push({ key: key, value: el.value, checked: el.checked });
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    carried.splice(0).forEach(function (c) {
+      var el = document.querySelector(c.key);
+      if (!el) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = c.checked;
+      else el.value = c.value;
+    });
+  });
+
   // A request that failed without an answer we can show: say so, in the page's language.
   function problem(text) {
     var box = document.getElementById("request-problem");

@@ -297,3 +297,39 @@ def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_s
         expect(voices.get_by_role("button", name=re.compile(name))).to_have_attribute("aria-pressed", "true")
     page.reload()
     expect(page.locator("#voices")).to_contain_text("Alle er blevet hørt.")
+
+
+def test_what_is_being_typed_for_a_new_agreement_stays_when_another_agreement_changes(live_server, tablet, demo):
+    """Setting who is responsible answers with the whole agreements box. The new agreement
+    the leader was writing meanwhile (its person and date too, not only its text) must stay."""
+    from meetings.agreements import record_agreement
+    from meetings.clock import utcnow
+    from meetings.models import Phase
+    from meetings.phases import move_to_phase
+
+    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
+    move_to_phase(meeting, Phase.CLOSING, utcnow())
+    record_agreement(meeting, "Nogen ringer til busselskabet.", None)
+    db.session.commit()
+    page = tablet
+    browser_log_in(page, live_server, "morten")
+    page.goto(f"{live_server}/meetings/{meeting.id}")
+    page.get_by_label("Hvad blev aftalt").fill("Ali går med til lægen.")
+    ali = str(_member_id(demo, "Ali Hassan"))
+    page.locator("#responsible_id").select_option(ali)
+    page.get_by_label("Hvornår (kan udelades)").fill("2026-12-01")
+
+    row = page.locator("table.agreements tr", has_text="busselskabet")
+    row.get_by_label("Hvem har ansvaret").select_option(str(_member_id(demo, "Hanne Holm")))
+    row.get_by_role("button", name="Vælg", exact=True).click()
+    expect(page.locator("table.agreements tr", has_text="busselskabet")).to_contain_text("Hanne Holm")
+    expect(page.locator("table.agreements tr", has_text="busselskabet")).not_to_contain_text("Ingen endnu")
+    expect(page.get_by_label("Hvad blev aftalt")).to_have_value("Ali går med til lægen.")
+    expect(page.locator("#responsible_id")).to_have_value(ali)
+    expect(page.get_by_label("Hvornår (kan udelades)")).to_have_value("2026-12-01")
+
+
+def _member_id(demo, name: str) -> int:
+    from meetings.models import NetworkMember
+
+    return db.session.scalar(db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id, NetworkMember.name == name))
