@@ -4,7 +4,8 @@
 JSON-ready data; `build_citizen_data_zip` packs it as a machine-readable JSON file and a
 readable DOCX (in the citizen's language), made from the same data. Nothing is left out
 because it is awkward: notes not meant for the summary, observations and deleted notes are
-held, so they are included. The access log says when and for what purpose the data was
+held, so they are included. Other people's session ratings are the one thing kept out (they
+are theirs; the copy says how many there were). The access log says when and for what purpose the data was
 looked at, and which kind of page or action it was; never who (no user ids or names).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from flask_babel import ngettext
 
 from exports import summary_docx as dx
 from extensions import db
@@ -104,9 +107,17 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
     notes = db.session.scalars(
         db.select(Note).where(Note.meeting_id.in_(meeting_ids)).order_by(Note.created_at, Note.id)
     ).all() if meeting_ids else []
-    ratings = db.session.scalars(
-        db.select(SessionRating).where(SessionRating.meeting_id.in_(meeting_ids)).order_by(SessionRating.id)
+    # The citizen's own ratings only. What others said of how a meeting was for them they
+    # told the team, not the citizen (GDPR art. 15(4): a copy must not harm others' rights);
+    # the copy says how many there were, so nothing is hidden that the citizen can't ask about.
+    rated = db.session.execute(
+        db.select(SessionRating, NetworkMember.kind)
+        .join(NetworkMember, SessionRating.member_id == NetworkMember.id)
+        .where(SessionRating.meeting_id.in_(meeting_ids))
+        .order_by(SessionRating.id)
     ).all() if meeting_ids else []
+    ratings = [r for r, kind in rated if kind == MemberKind.CITIZEN]
+    others_rated = Counter(r.meeting_id for r, kind in rated if kind != MemberKind.CITIZEN)
     agreements = db.session.scalars(
         db.select(Agreement)
         .where(Agreement.course_id == course_id)
@@ -224,6 +235,7 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
                     {"member_id": r.member_id, "score": r.score, "comment": r.comment, "created_at": _iso(r.created_at)}
                     for r in by_meeting(ratings, m.id)
                 ],
+                "ratings_by_others": others_rated.get(m.id, 0),
             }
             for m in meetings
         ],
@@ -391,6 +403,15 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
         for r in m["ratings"]:
             line = _("%(name)s: %(score)s of 5", name=who(r["member_id"]), score=r["score"])
             dx.paragraph(doc, f"{line}. {r['comment']}".strip() if r["comment"] else line)
+        if m["ratings_by_others"]:
+            dx.paragraph(
+                doc,
+                ngettext(
+                    "%(num)d other person also said how the meeting was for them. That is theirs, so it is not in your copy.",
+                    "%(num)d other people also said how the meeting was for them. That is theirs, so it is not in your copy.",
+                    m["ratings_by_others"],
+                ),
+            )
 
     dx.heading(doc, _("Agreements"), 2)
     if not data["agreements"]:

@@ -42,10 +42,12 @@ def _add_everything_else(demo) -> None:
     """Give Maja's course what the demo lacks: a follow-up, a rating, an INSPIRE answer, a hidden and a deleted note."""
     meeting_id = demo.meeting_ids[0]
     maja = citizen_of(demo.course_id)
+    hanne = db.session.scalar(db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id, NetworkMember.name == "Hanne Holm"))
     agreement = db.session.scalars(db.select(Agreement).where(Agreement.origin_meeting_id == meeting_id)).first()
     db.session.add_all([
         FollowUp(agreement_id=agreement.id, text="Ringede til Ali; brevene er i gang."),
         SessionRating(meeting_id=meeting_id, member_id=maja.id, score=4, comment="Godt at blive hørt."),
+        SessionRating(meeting_id=meeting_id, member_id=hanne, score=2, comment="Jeg turde ikke sige det hele."),
         InspireResponse(course_id=demo.course_id, meeting_id=meeting_id, connectedness=3, hope=2, identity=None, meaning=4, empowerment=1),
         Note(meeting_id=meeting_id, client_uid="hidden-1", speaker_id=maja.id, kind=NoteKind.OWN_WORDS, phase=Phase.DIALOGUE,
              text="Ikke til referatet, men holdt af Rundbord.", include_in_summary=False),
@@ -86,7 +88,11 @@ def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client
     assert any(f["text"].startswith("Ringede til Ali") for a in data["agreements"] for f in a["follow_ups"])
     assert {g["kind"] for g in data["goals"]} == {"hope", "dream"}
     assert {c["scope"] for c in data["consents"]} == {"summary", "agreements"}
-    assert data["meetings"][0]["ratings"][0]["score"] == 4
+    # The citizen's own rating; Hanne's is hers, so only counted.
+    rated = [m for m in data["meetings"] if m["ratings"] or m["ratings_by_others"]]
+    assert [(r["score"], r["comment"]) for m in rated for r in m["ratings"]] == [(4, "Godt at blive hørt.")]
+    assert [m["ratings_by_others"] for m in rated] == [1]
+    assert "Jeg turde ikke sige det hele" not in json.dumps(data, ensure_ascii=False)
     assert data["inspire_responses"][0]["hope"] == 2 and data["inspire_responses"][0]["identity"] is None
     purposes = {e["purpose"] for e in data["access_log"]}
     assert {"course", "citizen-access-request"} <= purposes
@@ -98,6 +104,7 @@ def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client
     assert "Hvornår dine data blev set" in headings
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Jeg ligger vågen til klokken fire" in text and "ikke i referatet" in text
+    assert "1 anden person sagde også, hvordan mødet var for dem." in text and "Jeg turde ikke" not in text
     assert document.tables  # the network, consents, INSPIRE and the access log are tables
 
 
