@@ -330,6 +330,7 @@ class Note(db.Model):
 class Goal(db.Model):
     """The citizen's own goals, hopes and dreams; never required."""
 
+    __table_args__ = IDS_NEVER_REUSED  # pages name goals by id (migration 0007)
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     kind: Mapped[GoalKind] = mapped_column(_enum(GoalKind), default=GoalKind.GOAL)

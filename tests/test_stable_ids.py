@@ -26,33 +26,38 @@ from meetings.models import Citizen, Course
 from roles.models import AuditEntry, Role, RoleAssignment, User
 from tests.conftest import csrf_token
 
-MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0005_ids_never_reused_on_sqlite.py"
+VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 
 
-def _migration_0005():
-    spec = importlib.util.spec_from_file_location("migration_0005", MIGRATION)
+def _migration(filename: str):
+    spec = importlib.util.spec_from_file_location(filename, VERSIONS / filename)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def _autoincrement_tables() -> set[str]:
+    """Every table that 0005 and 0007 rebuild with AUTOINCREMENT."""
+    return set(_migration("0005_ids_never_reused_on_sqlite.py").TABLES) | set(_migration("0007_goal_ids_never_reused_on_sqlite.py").TABLES)
+
+
 def test_the_migration_rebuilds_exactly_the_tables_the_models_mark():
     marked = {t.name for t in db.metadata.sorted_tables if t.dialect_options["sqlite"]["autoincrement"]}
-    assert marked == set(_migration_0005().TABLES)
+    assert marked == _autoincrement_tables()
     assert {"citizen", "course", "meeting"} <= marked  # the audit trail keeps these ids
 
 
 def test_the_migrated_schema_never_hands_out_an_id_twice_for_those_tables(app):
     if db.engine.dialect.name != "sqlite":
         # PostgreSQL: the ids come from sequences, which never go back.
-        for table in _migration_0005().TABLES:
+        for table in _autoincrement_tables():
             quoted = f'"{table}"' if table == "user" else table
             assert db.session.scalar(text(f"SELECT pg_get_serial_sequence('{quoted}', 'id')")), table
         return
     # compare_metadata (test_foundation) does not look at this table option; this does.
     rows = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
     with_autoincrement = {name for name, sql in rows if "AUTOINCREMENT" in sql.upper()}
-    assert with_autoincrement == set(_migration_0005().TABLES)
+    assert with_autoincrement == _autoincrement_tables()
 
 
 # --- the upgrade from 0004 on an SQLite database with data -----------------------------
@@ -172,6 +177,33 @@ def test_upgrading_an_sqlite_database_from_0004_keeps_every_row_and_foreign_key(
             conn.exec_driver_sql("INSERT INTO user (username, display_name, password_hash, session_version, active, failed_logins, created_at) "
                                  "VALUES ('sofus', 'Sofus', 'x', 1, 1, 0, '2026-02-01 09:00:00')")
             assert conn.exec_driver_sql("SELECT id FROM user WHERE username = 'sofus'").scalar() == 2  # not 1, tove's
+        db.engine.dispose()
+
+
+def test_upgrading_to_0007_keeps_the_goals_and_never_hands_out_a_removed_goals_id(tmp_path):
+    app = _sqlite_app(tmp_path)
+    with app.app_context():
+        upgrade(revision="0006")
+        _fill_at_0004()
+        with db.engine.begin() as conn:
+            for goal_id, text_ in ((1, "Sove om natten"), (2, "En hund")):
+                conn.exec_driver_sql(
+                    f"INSERT INTO goal (id, course_id, kind, text, created_at) VALUES ({goal_id}, 1, 'hope', '{text_}', '2026-01-03 09:00:00')"
+                )
+            conn.exec_driver_sql("UPDATE agreement SET goal_id = 2 WHERE id = 1")
+        before = _snapshot()
+
+        upgrade(revision="0007")
+
+        assert _snapshot() == before
+        with db.engine.begin() as conn:
+            assert "AUTOINCREMENT" in conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'goal'").scalar()
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            # The newest goal removed: its agreement lets go, and the next goal gets a new id.
+            conn.exec_driver_sql("DELETE FROM goal WHERE id = 2")
+            assert conn.exec_driver_sql("SELECT goal_id FROM agreement WHERE id = 1").scalar() is None
+            conn.exec_driver_sql("INSERT INTO goal (course_id, kind, text, created_at) VALUES (1, 'goal', 'Praktik', '2026-02-01 09:00:00')")
+            assert conn.exec_driver_sql("SELECT id FROM goal WHERE text = 'Praktik'").scalar() == 3
         db.engine.dispose()
 
 
