@@ -99,9 +99,10 @@ class InvalidPlan(ValueError):
     """The plan was refused; str() names the field ('total' or 'phase')."""
 
 
-def set_planned_minutes(meeting: Meeting, minutes: int, phase_minutes: int | None = None) -> None:
-    """Set how long the meeting is planned to last (15 minutes to 5 hours) and, if given,
-    how long the current phase is planned to take (1 minute up to the whole meeting)."""
+def set_planned_minutes(meeting: Meeting, minutes: int, phase_minutes: int | None) -> None:
+    """Set how long the meeting is planned to last (15 minutes to 5 hours) and how long the
+    current phase is planned to take: 1 minute up to the whole meeting, or None for its
+    usual share of the meeting."""
     if not 15 <= minutes <= 300:
         raise InvalidPlan("total")
     if phase_minutes is not None and not 1 <= phase_minutes <= minutes:
@@ -110,16 +111,24 @@ def set_planned_minutes(meeting: Meeting, minutes: int, phase_minutes: int | Non
     # leader's own plan (an unchanged one keeps following its share of a new total).
     shown = planned_for_phase(meeting, meeting.phase)
     meeting.planned_minutes = minutes
-    if phase_minutes is not None and phase_minutes != shown:
-        # A new dict, so the JSON column sees the change.
+    # New dicts, so the JSON column sees the change.
+    if phase_minutes is None:
+        rest = {k: v for k, v in (meeting.phase_minutes or {}).items() if k != meeting.phase.value}
+        meeting.phase_minutes = rest or None
+    elif phase_minutes != shown:
         meeting.phase_minutes = {**(meeting.phase_minutes or {}), meeting.phase.value: phase_minutes}
     db.session.flush()
+
+
+def usual_share(meeting: Meeting, phase: Phase) -> int:
+    """Minutes a phase usually gets of the meeting's planned length."""
+    return round(meeting.planned_minutes * PLAN_SHARE[phase])
 
 
 def planned_for_phase(meeting: Meeting, phase: Phase) -> int:
     """Minutes planned for a phase: what the leader set, or its usual share of the meeting."""
     chosen = (meeting.phase_minutes or {}).get(phase.value)
-    return chosen if chosen else round(meeting.planned_minutes * PLAN_SHARE[phase])
+    return chosen if chosen else usual_share(meeting, phase)
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,8 @@ class Clock:
     planned: int
     in_phase: int
     phase_planned: int
+    #: What the phase gets when the leader has not set it (the plan form's hint).
+    phase_usual: int
 
     @property
     def over_time(self) -> bool:
@@ -150,4 +161,5 @@ def clock(meeting: Meeting, now: datetime) -> Clock:
         planned=meeting.planned_minutes,
         in_phase=max(0, int((end - in_phase_from).total_seconds() // 60)),
         phase_planned=planned_for_phase(meeting, meeting.phase),
+        phase_usual=usual_share(meeting, meeting.phase),
     )

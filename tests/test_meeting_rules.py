@@ -80,6 +80,10 @@ def test_the_leader_plans_a_phase_and_the_others_keep_their_share(upcoming):
     phases.move_to_phase(upcoming, Phase.REFLECTION, start + timedelta(minutes=60))
     phases.set_planned_minutes(upcoming, 120, 25)
     assert upcoming.phase_minutes == {"dialogue": 60, "reflection": 25}
+    # An empty box: back to the usual share, the other phase's plan kept.
+    phases.set_planned_minutes(upcoming, 120, None)
+    assert upcoming.phase_minutes == {"dialogue": 60} and phases.clock(upcoming, start + timedelta(minutes=61)).phase_planned == 18
+    phases.set_planned_minutes(upcoming, 120, 25)
     for total, phase_minutes, field in ((10, None, "total"), (301, None, "total"), (120, 0, "phase"), (60, 61, "phase")):
         with pytest.raises(phases.InvalidPlan, match=field):
             phases.set_planned_minutes(upcoming, total, phase_minutes)

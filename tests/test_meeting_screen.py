@@ -188,6 +188,11 @@ def test_the_leader_sets_the_plan_and_a_refused_number_stays_as_typed(demo, lead
     db.session.expire_all()
     meeting = db.session.get(Meeting, mid)
     assert (meeting.planned_minutes, meeting.phase_minutes) == (120, {"dialogue": 50})
+    # An empty box gives the phase its usual share again (40 % of 120).
+    usual = post(leader, f"/meetings/{mid}/plan", {"minutes": "120", "phase_minutes": ""})
+    assert usual.status_code == 200 and "af 48 min" in usual.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, mid).phase_minutes is None
 
 
 def test_a_note_can_be_kept_out_of_the_summary(demo, reflectant):
