@@ -34,6 +34,7 @@ from meetings.models import (
     Closeness,
     ConsentScope,
     Consent,
+    ConsentCheck,
     Course,
     GoalKind,
     InspireResponse,
@@ -124,7 +125,17 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
         .options(db.selectinload(Agreement.reviews), db.selectinload(Agreement.follow_ups))
         .order_by(Agreement.created_at, Agreement.id)
     ).all()
-    consents = db.session.scalars(db.select(Consent).where(Consent.course_id == course_id).order_by(Consent.id)).all()
+    # Each consent with the checks that its circumstance applied, in one query.
+    consents: dict[Consent, list[ConsentCheck]] = {}
+    for consent, check in db.session.execute(
+        db.select(Consent, ConsentCheck)
+        .outerjoin(ConsentCheck, ConsentCheck.consent_id == Consent.id)
+        .where(Consent.course_id == course_id)
+        .order_by(Consent.id, ConsentCheck.id)
+    ):
+        consents.setdefault(consent, [])
+        if check is not None:
+            consents[consent].append(check)
     inspire = db.session.scalars(
         db.select(InspireResponse).where(InspireResponse.course_id == course_id).order_by(InspireResponse.answered_at, InspireResponse.id)
     ).all()
@@ -188,8 +199,10 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
                 "circumstances": c.circumstances,
                 "given_at": _iso(c.given_at),
                 "withdrawn_at": _iso(c.withdrawn_at),
+                # Someone checked that the circumstance applied, for that meeting's summary.
+                "checks": [{"meeting_id": k.meeting_id, "checked_at": _iso(k.checked_at)} for k in checks],
             }
-            for c in consents
+            for c, checks in consents.items()
         ],
         "meetings": [
             {
@@ -316,6 +329,7 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
     citizen = data["citizen"]
     doc = dx.new_document(data["language"], _("Everything Rundbord holds about %(name)s", name=citizen["preferred_name"]))
     names = {m["id"]: m["name"] for m in data["network"]}
+    meeting_days = {m["id"]: _day(m["planned_at"]) for m in data["meetings"]}
 
     def who(member_id: int | None) -> str:
         return names.get(member_id, _("Someone at the meeting")) if member_id else _("Nobody yet")
@@ -372,6 +386,17 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
                 for c in data["consents"]
             ],
         )
+        checked = [(c, k) for c in data["consents"] for k in c["checks"]]
+        if checked:
+            dx.bullets(
+                doc,
+                (
+                    _("%(name)s: checked %(when)s that “%(circumstances)s” applied, for the summary of %(meeting)s.",
+                      name=who(c["member_id"]), when=_day(k["checked_at"]), circumstances=c["circumstances"],
+                      meeting=meeting_days.get(k["meeting_id"], "—"))
+                    for c, k in checked
+                ),
+            )
     else:
         dx.paragraph(doc, _("Nothing was written down."))
 
@@ -416,7 +441,6 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
     dx.heading(doc, _("Agreements"), 2)
     if not data["agreements"]:
         dx.paragraph(doc, _("Nothing was written down."))
-    meeting_days = {m["id"]: _day(m["planned_at"]) for m in data["meetings"]}
     for a in data["agreements"]:
         dx.paragraph(doc, bold_lead=a["text"])
         dx.paragraph(doc, who(a["responsible_id"]), bold_lead=_("Who:"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,7 +29,9 @@ from meetings.charts import inspire_chart
 from meetings import services as meeting_services
 from meetings.clock import utcnow
 from meetings.forms import MemberForm
-from meetings.models import Course, Meeting
+from meetings import followup
+from meetings.models import Consent, Course, Meeting
+from roles import audit
 from roles.access import can, requires
 from roles.permissions import Action
 
@@ -130,6 +132,55 @@ def mark_given(meeting_id: int):
     db.session.commit()
     flash(_("The summary is marked as given to the citizen."), "success")
     return redirect(url_for("exports.summary", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/consents/<int:consent_id>/check", methods=["POST"])
+@requires(Action.GIVE_SUMMARY)
+def check_consent(meeting_id: int, consent_id: int):
+    """Record that the person checked that a consent's circumstance applies, so this summary may go to them."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    consent = db.get_or_404(Consent, consent_id)
+    try:
+        new = followup.check_circumstance(consent, meeting, current_user.id)
+    except followup.InvalidCheck:
+        db.session.rollback()
+        flash(_("That consent cannot be checked for this summary any more. Look at the consent register."), "error")
+        return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
+    db.session.commit()
+    if new:
+        _audit_check("consent.checked", meeting, consent)
+    flash(_("Checked: %(name)s may get this summary.", name=consent.member.name), "success")
+    return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
+
+
+@bp.route("/meetings/<int:meeting_id>/consents/<int:consent_id>/uncheck", methods=["POST"])
+@requires(Action.GIVE_SUMMARY)
+def uncheck_consent(meeting_id: int, consent_id: int):
+    """Take back a check made by mistake: the person is no longer a recipient of this summary."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    consent = db.get_or_404(Consent, consent_id)
+    try:
+        undone = followup.undo_check(consent, meeting)
+    except followup.InvalidCheck:
+        abort(404)
+    db.session.commit()
+    if undone:
+        _audit_check("consent.check_undone", meeting, consent)
+    flash(_("Taken back: %(name)s does not get this summary unless someone checks again.", name=consent.member.name), "success")
+    return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
+
+
+def _audit_check(action: str, meeting: Meeting, consent: Consent) -> None:
+    audit.record(
+        action,
+        purpose="summary",
+        user_id=current_user.id,
+        course_id=meeting.course_id,
+        citizen_id=meeting.course.citizen_id,
+        object_type="consent",
+        object_id=consent.id,
+        detail=f"meeting {meeting.id}",
+    )
 
 
 # --- the citizen's rights: access, portability, erasure ---------------------------------

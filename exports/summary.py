@@ -351,11 +351,12 @@ def summary_sharing(meeting: Meeting) -> Sharing:
     """Return who may get the summary, and who only in a certain situation: the consent rule in meetings.followup."""
     from meetings import followup
 
-    return followup.sharing(meeting.course_id, ConsentScope.SUMMARY)
+    return followup.sharing(meeting.course_id, ConsentScope.SUMMARY, meeting.id)
 
 
 def summary_recipients(meeting: Meeting) -> list[NetworkMember]:
-    """Return who besides the citizen may get the summary without a check first; nobody else."""
+    """Return who besides the citizen may get this meeting's summary: consent that holds always, or a
+    circumstance a person checked applies for this meeting; nobody else."""
     return summary_sharing(meeting).others
 
 

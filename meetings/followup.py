@@ -22,6 +22,7 @@ from meetings.models import (
     Attendance,
     AttendanceStatus,
     Consent,
+    ConsentCheck,
     ConsentScope,
     Course,
     FollowUp,
@@ -479,43 +480,103 @@ def may_receive(member: NetworkMember, scope: ConsentScope, *, circumstances_con
 class Sharing:
     """Who may receive one kind of paper in a course, as `may_receive` says, split for a person to see."""
 
-    #: The citizen first (without a consent row), then everyone whose consent holds always.
+    #: The citizen first (without a consent row), then everyone whose consent holds always,
+    #: and (for one meeting) those whose circumstance a person checked applies.
     recipients: list[tuple[NetworkMember, Consent | None]]
     #: Everyone whose consent holds only under a circumstance: never a plain recipient; a person checks first.
     conditional: list[tuple[NetworkMember, Consent]]
+    #: The checks that made a conditional consent count for this meeting, by consent id.
+    checks: dict[int, ConsentCheck] = field(default_factory=dict)
 
     @property
     def others(self) -> list[NetworkMember]:
-        """The plain recipients besides the citizen."""
+        """The recipients besides the citizen."""
         return [m for m, _c in self.recipients if m.kind != MemberKind.CITIZEN]
 
 
-def sharing(course_id: int, scope: ConsentScope) -> Sharing:
-    """Return who may receive `scope` in a course, and who only under a circumstance, in two queries."""
+def sharing(course_id: int, scope: ConsentScope, meeting_id: int | None = None) -> Sharing:
+    """Return who may receive `scope` in a course, and who only under a circumstance, in two queries.
+
+    With a meeting, a conditional consent whose circumstance a person checked for that
+    meeting counts (`check_circumstance`); without one, none does.
+    """
     members = db.session.scalars(
         db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.removed_at.is_(None)).order_by(NetworkMember.id)
     ).all()
-    consents: dict[int, list[Consent]] = {}
-    for consent in db.session.scalars(
-        db.select(Consent)
+    # The checks come in the same query, joined for this meeting only.
+    checked_here = db.and_(ConsentCheck.consent_id == Consent.id, ConsentCheck.meeting_id == meeting_id)
+    consents: dict[int, list[tuple[Consent, ConsentCheck | None]]] = {}
+    for consent, check in db.session.execute(
+        db.select(Consent, ConsentCheck)
+        .outerjoin(ConsentCheck, checked_here if meeting_id is not None else db.false())
         .where(Consent.course_id == course_id, Consent.scope == scope, Consent.withdrawn_at.is_(None))
         .order_by(Consent.given_at.desc(), Consent.id.desc())
     ):
-        consents.setdefault(consent.member_id, []).append(consent)
+        consents.setdefault(consent.member_id, []).append((consent, check))
     found: list[tuple[NetworkMember, Consent | None]] = []
     conditional: list[tuple[NetworkMember, Consent]] = []
+    checks: dict[int, ConsentCheck] = {}
     for member in members:
         if member.kind == MemberKind.CITIZEN:
             found.insert(0, (member, None))
             continue
-        # The same rule as may_receive, row by row: first unconfirmed, then as if a person had confirmed.
+        # The same rule as may_receive, row by row: unconfirmed first, then confirmed by a
+        # check for this meeting, then what a person could still confirm.
         mine = consents.get(member.id, [])
-        always = next((c for c in mine if _consent_counts(c, circumstances_confirmed=False)), None)
+        always = next((c for c, _k in mine if _consent_counts(c, circumstances_confirmed=False)), None)
+        checked = next(((c, k) for c, k in mine if k is not None and _consent_counts(c, circumstances_confirmed=True)), None)
         if always is not None:
             found.append((member, always))
-        elif (only_when := next((c for c in mine if _consent_counts(c, circumstances_confirmed=True)), None)) is not None:
+        elif checked is not None:
+            found.append((member, checked[0]))
+            checks[checked[0].id] = checked[1]
+        elif (only_when := next((c for c, _k in mine if _consent_counts(c, circumstances_confirmed=True)), None)) is not None:
             conditional.append((member, only_when))
-    return Sharing(found, conditional)
+    return Sharing(found, conditional, checks)
+
+
+class InvalidCheck(Exception):
+    """The consent cannot be checked for this meeting (another course, withdrawn, no circumstance, not closed)."""
+
+
+def check_circumstance(consent: Consent, meeting: Meeting, user_id: int) -> bool:
+    """Record that a person checked that a summary consent's circumstance applies, for this
+    meeting's summary; return whether this is a new check (not a second tap).
+
+    Only for this meeting: the next summary needs its own check. A withdrawn consent's check
+    stops counting at once (`sharing` reads only consents in force)."""
+    member = consent.member
+    if (
+        consent.course_id != meeting.course_id
+        or consent.scope != ConsentScope.SUMMARY
+        or consent.withdrawn_at is not None
+        or condition_of(consent) is None
+        or member.removed_at is not None
+        or meeting.closed_at is None
+    ):
+        raise InvalidCheck
+    existing = db.session.scalar(
+        db.select(ConsentCheck).where(ConsentCheck.consent_id == consent.id, ConsentCheck.meeting_id == meeting.id)
+    )
+    if existing is not None:  # tapped twice, or on two screens: one check
+        return False
+    db.session.add(ConsentCheck(consent_id=consent.id, meeting_id=meeting.id, checked_by_id=user_id, checked_at=utcnow()))
+    db.session.flush()
+    return True
+
+
+def undo_check(consent: Consent, meeting: Meeting) -> bool:
+    """Take back a check made by mistake; return whether there was one."""
+    if consent.course_id != meeting.course_id:
+        raise InvalidCheck
+    check = db.session.scalar(
+        db.select(ConsentCheck).where(ConsentCheck.consent_id == consent.id, ConsentCheck.meeting_id == meeting.id)
+    )
+    if check is None:
+        return False
+    db.session.delete(check)
+    db.session.flush()
+    return True
 
 
 def recipients(

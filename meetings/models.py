@@ -400,6 +400,18 @@ class Consent(db.Model):
     member: Mapped[NetworkMember] = relationship()
 
 
+class ConsentCheck(db.Model):
+    """A person checked that a consent's circumstance ("on admission") applies, for one meeting's summary."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("consent_id", "meeting_id"),)
+
+
 class FollowUp(db.Model):
     """A contact the tovholder made about an agreement between meetings."""
 

@@ -16,13 +16,14 @@ ALLOWED_ANONYMOUS = {"static", "roles.login", "roles.set_language", "roles.healt
 
 def _url_for_rule(rule, demo) -> str:
     """Fill a rule's ids with objects of the demo course."""
-    from meetings.models import Agreement, NetworkMember, Note
+    from meetings.models import Agreement, Consent, NetworkMember, Note
 
     ids = {
         "course_id": demo.course_id,
         "meeting_id": demo.meeting_ids[0],
         "note_id": db.session.scalar(db.select(Note.id).limit(1)),
         "agreement_id": db.session.scalar(db.select(Agreement.id).limit(1)),
+        "consent_id": db.session.scalar(db.select(Consent.id).where(Consent.course_id == demo.course_id).limit(1)),
         "member_id": db.session.scalar(db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id).limit(1)),
         "filename": "app.css",
     }

@@ -18,6 +18,7 @@ from meetings.models import (
     Attendance,
     Citizen,
     Consent,
+    ConsentCheck,
     Course,
     FollowUp,
     Goal,
@@ -44,7 +45,9 @@ def _add_everything_else(demo) -> None:
     maja = citizen_of(demo.course_id)
     hanne = db.session.scalar(db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id, NetworkMember.name == "Hanne Holm"))
     agreement = db.session.scalars(db.select(Agreement).where(Agreement.origin_meeting_id == meeting_id)).first()
+    inger_consent = db.session.scalar(db.select(Consent).where(Consent.course_id == demo.course_id, Consent.circumstances == "ved indlæggelse"))
     db.session.add_all([
+        ConsentCheck(consent_id=inger_consent.id, meeting_id=meeting_id),
         FollowUp(agreement_id=agreement.id, text="Ringede til Ali; brevene er i gang."),
         SessionRating(meeting_id=meeting_id, member_id=maja.id, score=4, comment="Godt at blive hørt."),
         SessionRating(meeting_id=meeting_id, member_id=hanne, score=2, comment="Jeg turde ikke sige det hele."),
@@ -88,6 +91,9 @@ def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client
     assert any(f["text"].startswith("Ringede til Ali") for a in data["agreements"] for f in a["follow_ups"])
     assert {g["kind"] for g in data["goals"]} == {"hope", "dream"}
     assert {c["scope"] for c in data["consents"]} == {"summary", "agreements"}
+    assert [(c["circumstances"], [k["meeting_id"] for k in c["checks"]]) for c in data["consents"] if c["checks"]] == [
+        ("ved indlæggelse", [demo.meeting_ids[0]])
+    ]
     # The citizen's own rating; Hanne's is hers, so only counted.
     rated = [m for m in data["meetings"] if m["ratings"] or m["ratings_by_others"]]
     assert [(r["score"], r["comment"]) for m in rated for r in m["ratings"]] == [(4, "Godt at blive hørt.")]
@@ -104,6 +110,7 @@ def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client
     assert "Hvornår dine data blev set" in headings
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Jeg ligger vågen til klokken fire" in text and "ikke i referatet" in text
+    assert "ved indlæggelse“ gjaldt, for referatet fra" in text
     assert "1 anden person sagde også, hvordan mødet var for dem." in text and "Jeg turde ikke" not in text
     assert document.tables  # the network, consents, INSPIRE and the access log are tables
 
@@ -212,6 +219,7 @@ def test_erasure_removes_the_personal_data_and_keeps_the_audit_trail(demo, clien
         (FollowUp, FollowUp.id.isnot(None)),
         (Goal, Goal.course_id == course_id),
         (Consent, Consent.course_id == course_id),
+        (ConsentCheck, ConsentCheck.meeting_id.in_(meeting_ids)),
         (SessionRating, SessionRating.meeting_id.in_(meeting_ids)),
         (InspireResponse, InspireResponse.course_id == course_id),
         (RoleAssignment, RoleAssignment.course_id == course_id),

@@ -32,6 +32,7 @@ from meetings.clock import utcnow
 from meetings.models import (
     Agreement,
     Consent,
+    ConsentCheck,
     ConsentScope,
     Course,
     Meeting,
@@ -41,7 +42,7 @@ from meetings.models import (
     NoteKind,
     Phase,
 )
-from roles.models import User
+from roles.models import AuditEntry, User
 from tests.conftest import browser_log_in, csrf_token
 
 def english(client):
@@ -553,6 +554,69 @@ def test_when_everyone_needs_a_check_first_the_page_says_so(demo, client_as):
     plain, conditional = _recipient_lists(html)
     assert "Nobody has consent to get the summary without a check first." in plain
     assert "Dr. Inger Mose" in conditional
+
+
+def test_a_tovholder_records_that_the_situation_applies_for_this_summary_only(demo, client_as):
+    meeting = db.session.get(Meeting, demo.meeting_ids[0])
+    other_meeting = db.session.get(Meeting, demo.meeting_ids[1])
+    inger = member(demo.course_id, "Dr. Inger Mose")
+    consent = db.session.scalars(db.select(Consent).where(Consent.member_id == inger.id)).one()
+    url = f"/meetings/{meeting.id}/consents/{consent.id}/check"
+
+    # Only the tovholder, who gives the summary, may record the check.
+    morten = client_as("morten")
+    assert morten.post(url, data={"csrf_token": csrf_token(morten)}).status_code == 403
+    tove = english(client_as("tove"))
+    response = tove.post(url, data={"csrf_token": csrf_token(tove)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}/summary#recipients")
+
+    assert inger in summary_recipients(meeting)
+    assert inger not in summary_recipients(other_meeting)  # the next summary needs its own check
+    plain, conditional = _recipient_lists(tove.get(f"/meetings/{meeting.id}/summary").get_data(as_text=True))
+    assert "Dr. Inger Mose" in plain and "ved indlæggelse — checked" in plain and "Dr. Inger Mose" not in conditional
+    entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "consent.checked")).one()
+    assert (entry.course_id, entry.object_id, entry.detail) == (demo.course_id, consent.id, f"meeting {meeting.id}")
+    # Twice (a double tap, two screens) is one check.
+    tove.post(url, data={"csrf_token": csrf_token(tove)})
+    assert db.session.scalar(db.select(db.func.count()).select_from(ConsentCheck)) == 1
+
+    # A consent withdrawn after the check: out at once.
+    consent.withdrawn_at = utcnow()
+    db.session.commit()
+    assert inger not in summary_recipients(meeting) and not summary_sharing(meeting).conditional
+    consent.withdrawn_at = None
+    db.session.commit()
+    assert inger in summary_recipients(meeting)
+
+    # Taken back by mistake: only a check again puts her back.
+    tove.post(f"/meetings/{meeting.id}/consents/{consent.id}/uncheck", data={"csrf_token": csrf_token(tove)})
+    assert inger not in summary_recipients(meeting)
+    assert [a for (a,) in db.session.execute(db.select(AuditEntry.action).where(AuditEntry.object_type == "consent"))] == [
+        "consent.checked",
+        "consent.check_undone",
+    ]
+
+
+def test_only_a_closed_meetings_conditional_summary_consent_can_be_checked(demo, client_as):
+    from meetings.followup import InvalidCheck, check_circumstance
+
+    meeting = db.session.get(Meeting, demo.meeting_ids[0])
+    upcoming = db.session.get(Meeting, demo.upcoming_meeting_id)
+    hanne = member(demo.course_id, "Hanne Holm")  # her consent holds always
+    always = db.session.scalars(db.select(Consent).where(Consent.member_id == hanne.id, Consent.scope == ConsentScope.SUMMARY)).first()
+    inger = member(demo.course_id, "Dr. Inger Mose")
+    only_when = db.session.scalars(db.select(Consent).where(Consent.member_id == inger.id)).one()
+    karims_meeting = _close_a_meeting_for_karim(demo)
+    tove_id = db.session.scalar(db.select(User.id).where(User.username == "tove"))
+    for consent, for_meeting in ((always, meeting), (only_when, upcoming), (only_when, karims_meeting)):
+        with pytest.raises(InvalidCheck):
+            check_circumstance(consent, for_meeting, tove_id)
+    # Over HTTP, Karim's tovholder naming a consent from Maja's course gets a message, not a check.
+    rikke = english(client_as("rikke"))
+    page = rikke.post(f"/meetings/{karims_meeting.id}/consents/{only_when.id}/check", data={"csrf_token": csrf_token(rikke)}, follow_redirects=True)
+    assert "cannot be checked for this summary" in page.get_data(as_text=True)
+    assert "Dr. Inger Mose" not in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ConsentCheck)) == 0
 
 
 # --- the command line ----------------------------------------------------------------------
