@@ -1,4 +1,7 @@
-"""Load run: many tablets autosaving and tovholders reloading dashboards, against gunicorn on loopback.
+"""Load run: many tablets autosaving and polling, tovholders reloading dashboards, against gunicorn on loopback.
+
+Each tablet also does what an open meeting screen does by itself: every 15 s it asks for the
+notes list (with the ETag it has, so an unchanged list is a 304) and for the phase panel.
 
     python -m tests.load                      # SQLite, 100 tablets + 20 tovholders, 120 s, 4 workers
     DATABASE_URL=postgresql://… python -m tests.load
@@ -23,13 +26,14 @@ from tests.datagen import PASSWORD
 from tests.loadtools import Server, Session, pairs_for_tablets, percentile, prepare_database, stored_notes
 
 
-def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers: int, interval: float) -> dict:
+def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers: int, interval: float, poll: float = 15.0) -> dict:
     prepare_database(database_url, scale=0.1)
     pairs = pairs_for_tablets(database_url, tablets + tovholders)
     server = Server(database_url, workers)
     server.start()
     lock = threading.Lock()
-    latencies: dict[str, list[float]] = {"note": [], "dashboard": []}
+    latencies: dict[str, list[float]] = {"note": [], "dashboard": [], "poll": []}
+    not_modified = [0]
     errors: list[str] = []
     acked: dict[str, str] = {}   # uid -> last acknowledged text
     # Everyone logs in first (argon2 is slow on purpose); the clock starts when all are in.
@@ -48,6 +52,8 @@ def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers:
             latencies[kind].append((time.perf_counter() - start) * 1000)
             if status >= 400:
                 errors.append(f"{kind}: HTTP {status}")
+            if status == 304:
+                not_modified[0] += 1
         return status, body
 
     # Logging in is argon2 on purpose (slow): a few at a time, and again if one times out.
@@ -70,7 +76,16 @@ def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers:
         seq, words = 0, []
         uid = f"load-{i}-0"
         time.sleep(rnd.random() * interval)
+        next_poll, etag = time.time() + rnd.random() * poll, None
+        htmx = {"HX-Request": "true"}
         while time.time() < deadline[0]:
+            if time.time() >= next_poll:
+                asked = {**htmx, "If-None-Match": etag} if etag else htmx
+                status, _body = timed("poll", lambda: session.call("GET", f"/meetings/{meeting_id}/notes/current", headers=asked))
+                if status in (200, 304):
+                    etag = session.last_headers.get("ETag", etag)
+                timed("poll", lambda: session.call("GET", f"/meetings/{meeting_id}/leader", headers=htmx))
+                next_poll += poll
             seq += 1
             words.append(rnd.choice(["Jeg", "har", "det", "bedre", "nu", "æøå", "😊"]))
             text = " ".join(words)
@@ -106,7 +121,7 @@ def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers:
     lost = [u for u in acked if u not in stored]
     duplicated = [u for u, texts in stored.items() if len(texts) > 1]
     stale = [u for u, texts in stored.items() if texts and texts[0] != acked[u]]
-    all_ms = latencies["note"] + latencies["dashboard"]
+    all_ms = latencies["note"] + latencies["dashboard"] + latencies["poll"]
     return {
         "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
         "workers": workers, "tablets": tablets, "tovholders": tovholders, "seconds": round(elapsed, 1),
@@ -114,6 +129,8 @@ def run(database_url: str, seconds: int, tablets: int, tovholders: int, workers:
         "p95_ms": round(percentile(all_ms, 0.95), 1), "p99_ms": round(percentile(all_ms, 0.99), 1),
         "note_p99_ms": round(percentile(latencies["note"], 0.99), 1),
         "dashboard_p99_ms": round(percentile(latencies["dashboard"], 0.99), 1),
+        "polls": len(latencies["poll"]), "polls_not_modified": not_modified[0],
+        "poll_p99_ms": round(percentile(latencies["poll"], 0.99), 1),
         "errors": len(errors), "error_kinds": sorted(set(errors))[:10],
         "acknowledged_notes": len(acked), "lost": len(lost), "duplicated": len(duplicated), "stale": len(stale),
     }
@@ -126,12 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tovholders", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between one client's requests")
+    parser.add_argument("--poll", type=float, default=15.0, help="seconds between one tablet's polls (as the meeting screen)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(tmp) / "load.db")
         if url.startswith("postgres://") or url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        result = run(url, args.seconds, args.tablets, args.tovholders, args.workers, args.interval)
+        result = run(url, args.seconds, args.tablets, args.tovholders, args.workers, args.interval, args.poll)
     print(json.dumps(result, indent=2))
     ok = result["errors"] == 0 and not (result["lost"] or result["duplicated"] or result["stale"])
     return 0 if ok else 1

@@ -152,6 +152,7 @@ class Session:
         if self.cookie:
             h["Cookie"] = self.cookie
         status, rh, rb = request(self.port, method, path, body, h, timeout)
+        self.last_headers = rh
         set_cookie = rh.get("Set-Cookie")
         if set_cookie:
             self.cookie = set_cookie.split(";", 1)[0]
