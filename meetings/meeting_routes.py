@@ -263,7 +263,7 @@ def set_responsible(agreement_id: int):
     except agreements.InvalidAgreement:
         abort(400)
     db.session.commit()
-    return _fragment(agreement.origin_meeting_id, "meetings/_agreements.html")
+    return _fragment(agreement.origin_meeting_id, "meetings/_agreement_set.html", agreement_id=agreement.id)
 
 
 @bp.route("/agreements/<int:agreement_id>/remove", methods=["POST"])

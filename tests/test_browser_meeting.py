@@ -299,9 +299,10 @@ def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_s
     expect(page.locator("#voices")).to_contain_text("Alle er blevet hørt.")
 
 
-def test_what_is_being_typed_for_a_new_agreement_stays_when_another_agreement_changes(live_server, tablet, demo):
-    """Setting who is responsible answers with the whole agreements box. The new agreement
-    the leader was writing meanwhile (its person and date too, not only its text) must stay."""
+def test_what_is_being_typed_for_a_new_agreement_stays_while_the_others_change(live_server, tablet, demo):
+    """Two agreements get their person in quick succession (each answer swaps only its row),
+    then one is removed, which answers with the whole agreements box. The new agreement the
+    leader was writing meanwhile (its person and date too, not only its text) must stay."""
     from meetings.agreements import record_agreement
     from meetings.clock import utcnow
     from meetings.models import Phase
@@ -310,6 +311,8 @@ def test_what_is_being_typed_for_a_new_agreement_stays_when_another_agreement_ch
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
     move_to_phase(meeting, Phase.CLOSING, utcnow())
     record_agreement(meeting, "Nogen ringer til busselskabet.", None)
+    record_agreement(meeting, "Nogen skriver til skolen.", None)
+    record_agreement(meeting, "En aftale skrevet ved en fejl.", None)
     db.session.commit()
     page = tablet
     browser_log_in(page, live_server, "morten")
@@ -319,11 +322,19 @@ def test_what_is_being_typed_for_a_new_agreement_stays_when_another_agreement_ch
     page.locator("#responsible_id").select_option(ali)
     page.get_by_label("Hvornår (kan udelades)").fill("2026-12-01")
 
-    row = page.locator("table.agreements tr", has_text="busselskabet")
-    row.get_by_label("Hvem har ansvaret").select_option(str(_member_id(demo, "Hanne Holm")))
-    row.get_by_role("button", name="Vælg", exact=True).click()
-    expect(page.locator("table.agreements tr", has_text="busselskabet")).to_contain_text("Hanne Holm")
-    expect(page.locator("table.agreements tr", has_text="busselskabet")).not_to_contain_text("Ingen endnu")
+    def row(text: str):
+        return page.locator("table.agreements tr", has_text=text)
+
+    with answers_held(page, "**/responsible"):
+        for text in ("busselskabet", "skolen"):
+            row(text).get_by_label("Hvem har ansvaret").select_option(str(_member_id(demo, "Hanne Holm")))
+            row(text).get_by_role("button", name="Vælg", exact=True).click()
+    for text in ("busselskabet", "skolen"):
+        expect(row(text)).to_contain_text("Hanne Holm")
+        expect(row(text)).not_to_contain_text("Ingen endnu")
+    row("ved en fejl").get_by_role("button", name="Fjern").click()
+    expect(page.locator("table.agreements")).not_to_contain_text("ved en fejl")
+
     expect(page.get_by_label("Hvad blev aftalt")).to_have_value("Ali går med til lægen.")
     expect(page.locator("#responsible_id")).to_have_value(ali)
     expect(page.get_by_label("Hvornår (kan udelades)")).to_have_value("2026-12-01")
