@@ -171,16 +171,7 @@ def uncheck_consent(meeting_id: int, consent_id: int):
 
 
 def _audit_check(action: str, meeting: Meeting, consent: Consent) -> None:
-    audit.record(
-        action,
-        purpose="summary",
-        user_id=current_user.id,
-        course_id=meeting.course_id,
-        citizen_id=meeting.course.citizen_id,
-        object_type="consent",
-        object_id=consent.id,
-        detail=f"meeting {meeting.id}",
-    )
+    audit.record_in_course(action, meeting.course, purpose="summary", object_type="consent", object_id=consent.id, detail=f"meeting {meeting.id}")
 
 
 # --- the citizen's rights: access, portability, erasure ---------------------------------

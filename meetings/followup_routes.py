@@ -618,15 +618,8 @@ def resume_course(course_id: int):
             _form_error(form, error, "reason")
         else:
             db.session.commit()
-            audit.record(
-                "course.resumed",
-                purpose="follow-up",
-                user_id=current_user.id,
-                course_id=course.id,
-                citizen_id=course.citizen_id,
-                object_type="course",
-                object_id=course.id,
-                detail=history,
+            audit.record_in_course(
+                "course.resumed", course, purpose="follow-up", object_type="course", object_id=course.id, detail=history
             )
             flash(_("The course is taken up again. It is back on the dashboards."), "success")
             return redirect(url_for("meetings.course", course_id=course_id))

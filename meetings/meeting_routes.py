@@ -323,15 +323,8 @@ def reopen(meeting_id: int):
         return _fragment(meeting_id, "meetings/_leader.html", 400, reopen_form=form)
     agreements.reopen_meeting(meeting)
     db.session.commit()
-    audit.record(
-        "meeting.reopened",
-        purpose="meeting",
-        user_id=current_user.id,
-        course_id=meeting.course_id,
-        citizen_id=meeting.course.citizen_id,
-        object_type="meeting",
-        object_id=meeting.id,
-        detail=form.reason.data,
+    audit.record_in_course(
+        "meeting.reopened", meeting.course, purpose="meeting", object_type="meeting", object_id=meeting.id, detail=form.reason.data
     )
     return _fragment(meeting_id, "meetings/_leader.html")
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from flask_login import current_user
 
 from extensions import db
 from meetings.clock import utcnow
 from roles.models import AuditEntry
+
+if TYPE_CHECKING:
+    from meetings.models import Course
 
 
 def record(
@@ -34,6 +40,22 @@ def record(
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+def record_in_course(
+    action: str, course: Course, *, purpose: str, object_type: str, object_id: int, detail: str | None = None
+) -> AuditEntry:
+    """Record what the logged-in person did in a course; the citizen is named too, for their data export."""
+    return record(
+        action,
+        purpose=purpose,
+        user_id=current_user.id,
+        course_id=course.id,
+        citizen_id=course.citizen_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
 
 
 def recorded_since(user_id: int, course_id: int, action: str, window: timedelta) -> bool:
