@@ -102,7 +102,10 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
         db.select(NetworkMember).where(NetworkMember.course_id == course_id).order_by(NetworkMember.id)
     ).all()
     meetings = db.session.scalars(
-        db.select(Meeting).where(Meeting.course_id == course_id).order_by(Meeting.planned_at, Meeting.id)
+        db.select(Meeting)
+        .where(Meeting.course_id == course_id)
+        .options(db.selectinload(Meeting.attendance))  # one query for all meetings, not one each
+        .order_by(Meeting.planned_at, Meeting.id)
     ).all()
     meeting_ids = [m.id for m in meetings]
     notes = db.session.scalars(

@@ -6,12 +6,14 @@ import io
 import json
 import re
 import zipfile
+from datetime import timedelta
 
 import docx
 import pytest
 
 from exports import citizen_data
 from extensions import db
+from meetings import services
 from meetings.clock import utcnow
 from meetings.models import (
     Agreement,
@@ -238,3 +240,32 @@ def test_erasure_removes_the_personal_data_and_keeps_the_audit_trail(demo, clien
         for value in (entry.action, entry.purpose, entry.object_type, entry.detail):
             assert not value or ("Maja" not in value and "Holm" not in value)
     assert tove.get(f"/courses/{course_id}").status_code == 404
+
+
+def test_the_export_asks_the_database_the_same_17_queries_whatever_the_course_holds(demo, client_as):
+    """The README's number: one query per table read, not one per meeting or note."""
+    from sqlalchemy import event
+
+    tove = client_as("tove")
+    url = f"/courses/{demo.course_id}/citizen-data.zip"
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def queries() -> int:
+        db.session.expunge_all()
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert tove.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    before = queries()
+    _add_everything_else(demo)
+    services.plan_meeting(db.session.get(Course, demo.course_id), utcnow() + timedelta(days=30), location="Hjemme")
+    db.session.commit()
+    after = queries()
+    assert (before, after) == (17, 17)
