@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -146,7 +147,11 @@ def check_consent(meeting_id: int, consent_id: int):
         db.session.rollback()
         flash(_("That consent cannot be checked for this summary any more. Look at the consent register."), "error")
         return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same check from another screen at the same moment: it is there
+        db.session.rollback()
+        new = False
     if new:
         _audit_check("consent.checked", meeting, consent)
     flash(_("Checked: %(name)s may get this summary.", name=consent.member.name), "success")

@@ -503,12 +503,14 @@ def sharing(course_id: int, scope: ConsentScope, meeting_id: int | None = None) 
     members = db.session.scalars(
         db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.removed_at.is_(None)).order_by(NetworkMember.id)
     ).all()
-    # The checks come in the same query, joined for this meeting only.
-    checked_here = db.and_(ConsentCheck.consent_id == Consent.id, ConsentCheck.meeting_id == meeting_id)
+    # The checks come in the same query, joined for this meeting only (none without one).
+    checked_here = (
+        db.and_(ConsentCheck.consent_id == Consent.id, ConsentCheck.meeting_id == meeting_id) if meeting_id is not None else db.false()
+    )
     consents: dict[int, list[tuple[Consent, ConsentCheck | None]]] = {}
     for consent, check in db.session.execute(
         db.select(Consent, ConsentCheck)
-        .outerjoin(ConsentCheck, checked_here if meeting_id is not None else db.false())
+        .outerjoin(ConsentCheck, checked_here)
         .where(Consent.course_id == course_id, Consent.scope == scope, Consent.withdrawn_at.is_(None))
         .order_by(Consent.given_at.desc(), Consent.id.desc())
     ):
