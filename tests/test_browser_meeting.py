@@ -268,6 +268,7 @@ def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_s
     browser_log_in(page, live_server, "morten")
     page.goto(f"{live_server}/meetings/{meeting.id}")
     names = ("Maja", "Hanne Holm", "Ali Hassan")
+    page.evaluate("window.sameScreen = true")  # gone if a tap reloaded the page instead of swapping
 
     with answers_held(page, "**/attendance"):
         for name in names:
@@ -289,6 +290,7 @@ def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_s
     for i, outcome in enumerate(outcomes):
         expect(items.nth(i).get_by_role("button", name=f"✓ {outcome}")).to_be_visible()
     expect(items.nth(1).get_by_label(re.compile("Kommentar"))).to_have_value("Lene venter på svar.")
+    assert page.evaluate("window.sameScreen === true")
     db.session.expire_all()
     reviews = db.session.scalars(db.select(AgreementReview).where(AgreementReview.meeting_id == meeting.id)).all()
     assert sorted(r.comment for r in reviews) == ["", "", "Lene venter på svar."]
