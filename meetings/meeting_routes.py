@@ -101,10 +101,17 @@ def change_phase(meeting_id: int):
         phase = Phase(request.form.get("phase", ""))
     except ValueError:
         abort(400)
+    # Leaving the opening, the topics box comes along (see _leader.html): saved here, or
+    # refused with its message and the text still in the box.
+    topics = TopicsForm() if "citizen_topics" in request.form else None
+    if topics is not None and not topics.validate():
+        return _fragment(meeting_id, "meetings/_leader.html", 400, topics_form=topics)
     try:
         phases.move_to_phase(meeting, phase, utcnow())
     except phases.MeetingClosed:
         return _closed_answer(meeting_id)
+    if topics is not None:
+        meeting.citizen_topics = topics.citizen_topics.data or ""
     db.session.commit()
     return _fragment(meeting_id, "meetings/_leader.html")
 

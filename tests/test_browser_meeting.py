@@ -44,6 +44,27 @@ def write_note(page, speaker: str, text: str, kind: str | None = None) -> None:
     expect(page.locator("#note-list")).to_contain_text(text)
 
 
+def test_topics_typed_just_before_moving_on_are_saved(live_server, tablet, demo):
+    """The topics box saves 800 ms after the last key. Tapping Next sooner used to take the
+    box off the page with its save still waiting: the citizen's words were never sent."""
+    from meetings.clock import utcnow
+    from meetings.models import Phase
+    from meetings.phases import move_to_phase
+
+    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
+    move_to_phase(meeting, Phase.OPENING, utcnow())
+    db.session.commit()
+    page = tablet
+    browser_log_in(page, live_server, "morten")
+    page.goto(f"{live_server}/meetings/{meeting.id}")
+    page.get_by_label("Hvad borgeren vil tale om i dag").fill("Søvnen. Og om jeg kan starte i praktik.")
+    page.get_by_role("button", name="Næste: Siden sidst").click()
+    expect(page.get_by_role("heading", name="Siden sidst")).to_be_visible()
+    page.wait_for_timeout(1500)  # past the autosave's 800 ms
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).citizen_topics == "Søvnen. Og om jeg kan starte i praktik."
+
+
 @contextmanager
 def answers_held(page, url_glob: str):
     """Hold the requests to url_glob while the block taps, then let them through one by one,

@@ -292,3 +292,21 @@ def test_a_save_numbered_by_the_device_clock_is_accepted(demo, reflectant):
     newer = save(reflectant, mid, seq=1_763_800_000_001, text="Jeg vil gerne sove om natten.")
     assert newer.json["outcome"] == "saved"
     assert save(reflectant, mid, seq=2**63, text="x").status_code == 400
+
+
+def test_the_citizens_topics_go_along_when_the_leader_moves_on(demo, leader):
+    mid = demo.upcoming_meeting_id
+    post(leader, f"/meetings/{mid}/phase", {"phase": "opening"})
+    moved = post(leader, f"/meetings/{mid}/phase", {"phase": "since_last", "citizen_topics": "Søvnen, og praktikken."})
+    assert moved.status_code == 200
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, mid)
+    assert (meeting.phase.value, meeting.citizen_topics) == ("since_last", "Søvnen, og praktikken.")
+
+    post(leader, f"/meetings/{mid}/phase", {"phase": "opening"})
+    too_long = "ord " * 1300
+    refused = post(leader, f"/meetings/{mid}/phase", {"phase": "since_last", "citizen_topics": too_long})
+    assert refused.status_code == 400 and too_long.strip() in refused.get_data(as_text=True)
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, mid)
+    assert (meeting.phase.value, meeting.citizen_topics) == ("opening", "Søvnen, og praktikken.")
