@@ -285,9 +285,10 @@ def remove_agreement(agreement_id: int):
         return _closed_answer(meeting_id)
     except agreements.InvalidAgreement:
         problem = _("This agreement has been reviewed or followed up, so it stays. Review it as dropped instead.")
-        return _fragment(meeting_id, "meetings/_agreements.html", 400, problem=problem)
+        return _fragment(meeting_id, "meetings/_agreement_set.html", 400, agreement_id=agreement_id, problems={agreement_id: problem})
     db.session.commit()
-    return _fragment(meeting_id, "meetings/_agreements.html")
+    # The row answers for itself, now with nothing in it: it leaves the table.
+    return _fragment(meeting_id, "meetings/_agreement_set.html", agreement_id=agreement_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/next", methods=["POST"])

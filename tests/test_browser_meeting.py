@@ -328,10 +328,11 @@ def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_s
     expect(page.locator("#voices")).to_contain_text("Alle er blevet hørt.")
 
 
-def test_what_is_being_typed_for_a_new_agreement_stays_while_the_others_change(live_server, tablet, demo):
-    """Two agreements get their person in quick succession (each answer swaps only its row),
-    then one is removed, which answers with the whole agreements box. The new agreement the
-    leader was writing meanwhile (its person and date too, not only its text) must stay."""
+def test_what_is_being_typed_in_the_agreements_box_stays_while_other_parts_of_it_change(live_server, tablet, demo):
+    """Two agreements get their person in quick succession and one is removed (each answer
+    swaps only its row) while a new agreement is being written: its person and date stay,
+    not only its text. Then adding it answers with the whole box: a person chosen in another
+    row but not yet set stays chosen."""
     from meetings.agreements import record_agreement
     from meetings.clock import utcnow
     from meetings.models import Phase
@@ -347,7 +348,7 @@ def test_what_is_being_typed_for_a_new_agreement_stays_while_the_others_change(l
     browser_log_in(page, live_server, "morten")
     page.goto(f"{live_server}/meetings/{meeting.id}")
     page.get_by_label("Hvad blev aftalt").fill("Ali går med til lægen.")
-    ali = str(_member_id(demo, "Ali Hassan"))
+    ali, hanne = str(_member_id(demo, "Ali Hassan")), str(_member_id(demo, "Hanne Holm"))
     page.locator("#responsible_id").select_option(ali)
     page.get_by_label("Hvornår (kan udelades)").fill("2026-12-01")
 
@@ -356,17 +357,24 @@ def test_what_is_being_typed_for_a_new_agreement_stays_while_the_others_change(l
 
     with answers_held(page, "**/responsible"):
         for text in ("busselskabet", "skolen"):
-            row(text).get_by_label("Hvem har ansvaret").select_option(str(_member_id(demo, "Hanne Holm")))
+            row(text).get_by_label("Hvem har ansvaret").select_option(hanne)
             row(text).get_by_role("button", name="Vælg", exact=True).click()
     for text in ("busselskabet", "skolen"):
         expect(row(text)).to_contain_text("Hanne Holm")
         expect(row(text)).not_to_contain_text("Ingen endnu")
     row("ved en fejl").get_by_role("button", name="Fjern").click()
     expect(page.locator("table.agreements")).not_to_contain_text("ved en fejl")
-
     expect(page.get_by_label("Hvad blev aftalt")).to_have_value("Ali går med til lægen.")
     expect(page.locator("#responsible_id")).to_have_value(ali)
     expect(page.get_by_label("Hvornår (kan udelades)")).to_have_value("2026-12-01")
+
+    # Ali chosen for the bus, not yet set; then the new agreement is added (the whole box answers).
+    row("busselskabet").get_by_label("Hvem har ansvaret").select_option(ali)
+    page.get_by_role("button", name="Tilføj aftalen").click()
+    expect(row("lægen")).to_contain_text("Ali Hassan")
+    expect(page.get_by_label("Hvad blev aftalt")).to_have_value("")
+    expect(row("busselskabet").get_by_label("Hvem har ansvaret")).to_have_value(ali)
+    expect(row("busselskabet")).to_contain_text("Hanne Holm")  # still Hanne until it is set
 
 
 def _member_id(demo, name: str) -> int:

@@ -310,3 +310,27 @@ def test_the_citizens_topics_go_along_when_the_leader_moves_on(demo, leader):
     db.session.expire_all()
     meeting = db.session.get(Meeting, mid)
     assert (meeting.phase.value, meeting.citizen_topics) == ("opening", "Søvnen, og praktikken.")
+
+
+def test_an_agreement_written_by_mistake_leaves_its_row_and_a_followed_up_one_stays(demo, leader):
+    from meetings.models import FollowUp
+
+    mid = demo.upcoming_meeting_id
+    post(leader, f"/meetings/{mid}/phase", {"phase": "closing"})
+    for text in ("Skrevet ved en fejl.", "Ali ringer til kommunen."):
+        post(leader, f"/meetings/{mid}/agreements", {"text": text, "responsible_id": member_id(demo, "Ali Hassan")})
+    mistake, kept = (
+        db.session.scalar(db.select(Agreement).where(Agreement.origin_meeting_id == mid, Agreement.text == text))
+        for text in ("Skrevet ved en fejl.", "Ali ringer til kommunen.")
+    )
+    db.session.add(FollowUp(agreement_id=kept.id, text="Ringede; venter på svar."))
+    db.session.commit()
+    kept_id, mistake_id = kept.id, mistake.id
+
+    removed = post(leader, f"/agreements/{mistake_id}/remove")
+    assert removed.status_code == 200 and removed.get_data(as_text=True).strip() == ""  # the row goes
+    refused = post(leader, f"/agreements/{kept_id}/remove")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and f'id="agreement-{kept_id}"' in page and "så den bliver" in page
+    db.session.expire_all()
+    assert db.session.get(Agreement, mistake_id) is None and db.session.get(Agreement, kept_id) is not None
