@@ -381,3 +381,25 @@ def _member_id(demo, name: str) -> int:
     from meetings.models import NetworkMember
 
     return db.session.scalar(db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id, NetworkMember.name == name))
+
+
+def test_a_number_typed_for_one_phase_is_not_carried_into_the_next_phases_box(live_server, tablet, demo):
+    """Typed into the plan but not set, then Next: the new phase's box shows its own plan."""
+    from meetings.clock import utcnow
+    from meetings.models import Phase
+    from meetings.phases import move_to_phase
+
+    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
+    move_to_phase(meeting, Phase.DIALOGUE, utcnow())
+    db.session.commit()
+    page = tablet
+    browser_log_in(page, live_server, "morten")
+    page.goto(f"{live_server}/meetings/{meeting.id}")
+    page.get_by_label("Dialog (minutter)").fill("50")
+    page.get_by_label("Planlagt længde (minutter)").fill("120")
+    # Fields are carried over at htmx:afterSettle: look only after it.
+    page.evaluate("document.addEventListener('htmx:afterSettle', () => { window.settled = true; }, {once: true})")
+    page.get_by_role("button", name="Næste: Refleksion").click()
+    page.wait_for_function("() => window.settled === true", timeout=10000)
+    expect(page.get_by_label("Refleksion (minutter)")).to_have_value("14")  # 15 % of 90, its own
+    expect(page.get_by_label("Planlagt længde (minutter)")).to_have_value("120")  # the same box: kept as typed
