@@ -146,7 +146,7 @@ def check_consent(meeting_id: int, consent_id: int):
     except followup.InvalidCheck:
         db.session.rollback()
         flash(_("That consent cannot be checked for this summary any more. Look at the consent register."), "error")
-        return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
+        return _to_recipients(meeting_id)
     try:
         db.session.commit()
     except IntegrityError:  # the same check from another screen at the same moment: it is there
@@ -155,7 +155,7 @@ def check_consent(meeting_id: int, consent_id: int):
     if new:
         _audit_check("consent.checked", meeting, consent)
     flash(_("Checked: %(name)s may get this summary.", name=consent.member.name), "success")
-    return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
+    return _to_recipients(meeting_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/consents/<int:consent_id>/uncheck", methods=["POST"])
@@ -172,6 +172,10 @@ def uncheck_consent(meeting_id: int, consent_id: int):
     if undone:
         _audit_check("consent.check_undone", meeting, consent)
     flash(_("Taken back: %(name)s does not get this summary unless someone checks again.", name=consent.member.name), "success")
+    return _to_recipients(meeting_id)
+
+
+def _to_recipients(meeting_id: int) -> Response:
     return redirect(url_for("exports.summary", meeting_id=meeting_id, _anchor="recipients"))
 
 

@@ -23,7 +23,6 @@ from meetings.models import (
     AgreementReview,
     Attendance,
     AttendanceStatus,
-    Consent,
     ConsentScope,
     Meeting,
     MemberKind,

@@ -557,10 +557,7 @@ def check_circumstance(consent: Consent, meeting: Meeting, user_id: int) -> bool
         or meeting.closed_at is None
     ):
         raise InvalidCheck
-    existing = db.session.scalar(
-        db.select(ConsentCheck).where(ConsentCheck.consent_id == consent.id, ConsentCheck.meeting_id == meeting.id)
-    )
-    if existing is not None:  # tapped twice, or on two screens: one check
+    if _check_of(consent, meeting) is not None:  # tapped twice, or on two screens: one check
         return False
     db.session.add(ConsentCheck(consent_id=consent.id, meeting_id=meeting.id, checked_by_id=user_id, checked_at=utcnow()))
     db.session.flush()
@@ -571,14 +568,18 @@ def undo_check(consent: Consent, meeting: Meeting) -> bool:
     """Take back a check made by mistake; return whether there was one."""
     if consent.course_id != meeting.course_id:
         raise InvalidCheck
-    check = db.session.scalar(
-        db.select(ConsentCheck).where(ConsentCheck.consent_id == consent.id, ConsentCheck.meeting_id == meeting.id)
-    )
+    check = _check_of(consent, meeting)
     if check is None:
         return False
     db.session.delete(check)
     db.session.flush()
     return True
+
+
+def _check_of(consent: Consent, meeting: Meeting) -> ConsentCheck | None:
+    return db.session.scalar(
+        db.select(ConsentCheck).where(ConsentCheck.consent_id == consent.id, ConsentCheck.meeting_id == meeting.id)
+    )
 
 
 def recipients(

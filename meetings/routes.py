@@ -10,7 +10,7 @@ from meetings import services
 from meetings.blueprint import bp
 from meetings.clock import utcnow
 from meetings.forms import MemberForm
-from meetings.models import Closeness, Course, Language, Meeting, MemberKind, Phase
+from meetings.models import Closeness, Course, Language, MemberKind
 from roles import audit
 from roles.access import requires
 from roles.permissions import Action

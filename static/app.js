@@ -30,24 +30,26 @@
       if (choice) choice.checked = true;
     }
   });
-  // Dropped at beforeSwap, not afterRequest: when the answer replaces the form itself,
-  // htmx fires afterRequest on a detached element (or an ancestor), and the swapped-in
-  // empty field would get the old draft back at htmx:load — the agreement just added
-  // would reappear in the box.
-  // beforeSwap fires on the target, so the form is the one in requestConfig.
-  document.addEventListener("htmx:beforeSwap", function (ev) {
+  // The form whose request this answer is for. beforeSwap fires on the target, and when the
+  // answer replaces the form itself htmx fires afterRequest on a detached element, so the
+  // form is taken from requestConfig.
+  function sentForm(ev) {
     var elt = ev.detail.requestConfig && ev.detail.requestConfig.elt;
-    var form = elt && elt.closest ? elt.closest("form") : null;
+    return elt && elt.closest ? elt.closest("form") : null;
+  }
+
+  // Drafts are dropped at beforeSwap, not afterRequest: the swapped-in empty field would get
+  // the old draft back at htmx:load, and the agreement just added would reappear in the box.
+  function dropDrafts(form, ev) {
     // Only a 2xx means the server took it; a 400 comes back with the form to correct.
-    if (form && ev.detail.xhr && ev.detail.xhr.status < 300) {
-      form.querySelectorAll("[data-draft]").forEach(function (el) {
-        localStorage.removeItem(DRAFT_PREFIX + "draft:" + el.dataset.draft);
-      });
-    }
-  });
+    if (!form || !ev.detail.xhr || ev.detail.xhr.status >= 300) return;
+    form.querySelectorAll("[data-draft]").forEach(function (el) {
+      localStorage.removeItem(DRAFT_PREFIX + "draft:" + el.dataset.draft);
+    });
+  }
 
   // An answer that replaces a whole section must not take with it what the person was
-  // still typing elsewhere in it: a new agreement's date while a "Set" was on its way.
+  // still typing elsewhere in it: a person chosen in another agreement's row, not yet set.
   // Fields of the form that was sent are left alone; the server answers for those.
   var carried = [];
   function fieldKey(el) {
@@ -64,16 +66,20 @@
     }
     return el.value !== el.defaultValue;
   }
-  document.addEventListener("htmx:beforeSwap", function (ev) {
+  function keepTyped(sent, ev) {
     var target = ev.detail.target;
     if (!ev.detail.shouldSwap || !target || !target.querySelectorAll) return;
-    var elt = ev.detail.requestConfig && ev.detail.requestConfig.elt;
-    var sent = elt && elt.closest ? elt.closest("form") : null;
     target.querySelectorAll("input, textarea, select").forEach(function (el) {
       if (el.type === "hidden" || el.type === "submit" || (sent && sent.contains(el))) return;
       var key = fieldKey(el);
       if (key && changedByHand(el)) carried.push({ key: key, value: el.value, checked: el.checked });
     });
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var form = sentForm(ev);
+    dropDrafts(form, ev);
+    keepTyped(form, ev);
   });
   document.addEventListener("htmx:afterSettle", function () {
     carried.splice(0).forEach(function (c) {

@@ -6,13 +6,14 @@ import os
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import g, request_started
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 import config
 from app import create_app
@@ -121,6 +122,23 @@ def csrf_token(client) -> str:
     match = CSRF_RE.search(page)
     assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements sent inside the block, starting from an empty session (the
+    tests share the app's session, so nothing may be preloaded): `with count_queries() as sent:`."""
+    sent: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def login(client, username: str, password: str = "rundbord-demo"):

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from meetings.models import Meeting, Note
+from meetings.models import Meeting, Note, Phase
 from tests.conftest import browser_log_in
 
 pytestmark = pytest.mark.browser
@@ -44,19 +44,35 @@ def write_note(page, speaker: str, text: str, kind: str | None = None) -> None:
     expect(page.locator("#note-list")).to_contain_text(text)
 
 
-def test_topics_typed_just_before_moving_on_are_saved(live_server, tablet, demo):
-    """The topics box saves 800 ms after the last key. Tapping Next sooner used to take the
-    box off the page with its save still waiting: the citizen's words were never sent."""
+def leader_in_phase(page, live_server, demo, phase, *, before=lambda meeting: None) -> Meeting:
+    """Put the coming meeting in `phase` (and let `before` add to it), then open it on the
+    leader's tablet."""
     from meetings.clock import utcnow
-    from meetings.models import Phase
     from meetings.phases import move_to_phase
 
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    move_to_phase(meeting, Phase.OPENING, utcnow())
+    move_to_phase(meeting, phase, utcnow())
+    before(meeting)
     db.session.commit()
-    page = tablet
     browser_log_in(page, live_server, "morten")
     page.goto(f"{live_server}/meetings/{meeting.id}")
+    return meeting
+
+
+def click_and_settle(page, locator) -> None:
+    """Click, and return once htmx has settled the answer (drafts and carried fields are put
+    back at htmx:load and htmx:afterSettle: look only after it)."""
+    page.evaluate("document.addEventListener('htmx:afterSettle', () => { window.settled = true; }, {once: true})")
+    locator.click()
+    page.wait_for_function("() => window.settled === true", timeout=10000)
+    page.evaluate("window.settled = false")
+
+
+def test_topics_typed_just_before_moving_on_are_saved(live_server, tablet, demo):
+    """The topics box saves 800 ms after the last key. Tapping Next sooner used to take the
+    box off the page with its save still waiting: the citizen's words were never sent."""
+    page = tablet
+    meeting = leader_in_phase(page, live_server, demo, Phase.OPENING)
     page.get_by_label("Hvad borgeren vil tale om i dag").fill("Søvnen. Og om jeg kan starte i praktik.")
     page.get_by_role("button", name="Næste: Siden sidst").click()
     expect(page.get_by_role("heading", name="Siden sidst")).to_be_visible()
@@ -208,26 +224,15 @@ def test_a_note_typed_while_the_network_is_gone_arrives_once_and_intact(live_ser
 def test_an_agreement_typed_survives_a_reload_and_once_added_its_box_stays_empty(live_server, tablet, demo):
     """The draft kept while typing must go when the server has the agreement: the old text
     coming back into the box a moment later would invite adding it twice."""
-    from meetings.clock import utcnow
-    from meetings.models import Phase
-    from meetings.phases import move_to_phase
-
-    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    move_to_phase(meeting, Phase.CLOSING, utcnow())
-    db.session.commit()
     page = tablet
-    browser_log_in(page, live_server, "morten")
-    page.goto(f"{live_server}/meetings/{meeting.id}")
+    leader_in_phase(page, live_server, demo, Phase.CLOSING)
     box = page.get_by_label("Hvad blev aftalt")
     box.fill("Maja ringer selv til rideskolen.")
     page.reload()
     expect(box).to_have_value("Maja ringer selv til rideskolen.")
 
     page.locator("#responsible_id").select_option(label="Maja")
-    # htmx:load (where drafts are restored) runs as a settle task, before afterSettle.
-    page.evaluate("document.addEventListener('htmx:afterSettle', () => { window.settled = true; }, {once: true})")
-    page.get_by_role("button", name="Tilføj aftalen").click()
-    page.wait_for_function("() => window.settled === true", timeout=10000)
+    click_and_settle(page, page.get_by_role("button", name="Tilføj aftalen"))
     expect(page.locator("table.agreements")).to_contain_text("Maja ringer selv til rideskolen.")
     expect(box).to_have_value("")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft:agreement-'))") == []
@@ -278,16 +283,10 @@ def test_quick_taps_on_a_slow_network_all_count_and_the_screen_shows_them(live_s
     reach the server, and the screen must end up showing all three. Before, each answer
     replaced the whole list, so a tap could go out from a list already taken off the page,
     and its answer was thrown away: the server had Ali as heard, the screen did not."""
-    from meetings.clock import utcnow
-    from meetings.models import AgreementReview, Attendance, AttendanceStatus, Phase
-    from meetings.phases import move_to_phase
+    from meetings.models import AgreementReview, Attendance, AttendanceStatus
 
-    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    move_to_phase(meeting, Phase.OPENING, utcnow())
-    db.session.commit()
     page = tablet
-    browser_log_in(page, live_server, "morten")
-    page.goto(f"{live_server}/meetings/{meeting.id}")
+    meeting = leader_in_phase(page, live_server, demo, Phase.OPENING)
     names = ("Maja", "Hanne Holm", "Ali Hassan")
     page.evaluate("window.sameScreen = true")  # gone if a tap reloaded the page instead of swapping
 
@@ -334,19 +333,15 @@ def test_what_is_being_typed_in_the_agreements_box_stays_while_other_parts_of_it
     not only its text. Then adding it answers with the whole box: a person chosen in another
     row but not yet set stays chosen."""
     from meetings.agreements import record_agreement
-    from meetings.clock import utcnow
-    from meetings.models import Phase
-    from meetings.phases import move_to_phase
 
-    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    move_to_phase(meeting, Phase.CLOSING, utcnow())
-    record_agreement(meeting, "Nogen ringer til busselskabet.", None)
-    record_agreement(meeting, "Nogen skriver til skolen.", None)
-    record_agreement(meeting, "En aftale skrevet ved en fejl.", None)
-    db.session.commit()
     page = tablet
-    browser_log_in(page, live_server, "morten")
-    page.goto(f"{live_server}/meetings/{meeting.id}")
+
+    def agreements_to_set(meeting):
+        record_agreement(meeting, "Nogen ringer til busselskabet.", None)
+        record_agreement(meeting, "Nogen skriver til skolen.", None)
+        record_agreement(meeting, "En aftale skrevet ved en fejl.", None)
+
+    leader_in_phase(page, live_server, demo, Phase.CLOSING, before=agreements_to_set)
     page.get_by_label("Hvad blev aftalt").fill("Ali går med til lægen.")
     ali, hanne = str(_member_id(demo, "Ali Hassan")), str(_member_id(demo, "Hanne Holm"))
     page.locator("#responsible_id").select_option(ali)
@@ -385,21 +380,10 @@ def _member_id(demo, name: str) -> int:
 
 def test_a_number_typed_for_one_phase_is_not_carried_into_the_next_phases_box(live_server, tablet, demo):
     """Typed into the plan but not set, then Next: the new phase's box shows its own plan."""
-    from meetings.clock import utcnow
-    from meetings.models import Phase
-    from meetings.phases import move_to_phase
-
-    meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    move_to_phase(meeting, Phase.DIALOGUE, utcnow())
-    db.session.commit()
     page = tablet
-    browser_log_in(page, live_server, "morten")
-    page.goto(f"{live_server}/meetings/{meeting.id}")
+    leader_in_phase(page, live_server, demo, Phase.DIALOGUE)
     page.get_by_label("Dialog (minutter)").fill("50")
     page.get_by_label("Planlagt længde (minutter)").fill("120")
-    # Fields are carried over at htmx:afterSettle: look only after it.
-    page.evaluate("document.addEventListener('htmx:afterSettle', () => { window.settled = true; }, {once: true})")
-    page.get_by_role("button", name="Næste: Refleksion").click()
-    page.wait_for_function("() => window.settled === true", timeout=10000)
+    click_and_settle(page, page.get_by_role("button", name="Næste: Refleksion"))
     expect(page.get_by_label("Refleksion (minutter)")).to_have_value("14")  # 15 % of 90, its own
     expect(page.get_by_label("Planlagt længde (minutter)")).to_have_value("120")  # the same box: kept as typed

@@ -33,7 +33,7 @@ from meetings.models import (
     SessionRating,
 )
 from roles.models import AuditEntry, RoleAssignment, User
-from tests.conftest import csrf_token
+from tests.conftest import count_queries, csrf_token
 from tests.test_summary import citizen_of, english
 
 
@@ -244,24 +244,13 @@ def test_erasure_removes_the_personal_data_and_keeps_the_audit_trail(demo, clien
 
 def test_the_export_asks_the_database_the_same_17_queries_whatever_the_course_holds(demo, client_as):
     """The README's number: one query per table read, not one per meeting or note."""
-    from sqlalchemy import event
-
     tove = client_as("tove")
     url = f"/courses/{demo.course_id}/citizen-data.zip"
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
 
     def queries() -> int:
-        db.session.expunge_all()
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as sent:
             assert tove.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
+        return len(sent)
 
     before = queries()
     _add_everything_else(demo)

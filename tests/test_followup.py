@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from extensions import db
 from meetings import followup, services
@@ -28,7 +27,7 @@ from meetings.models import (
 )
 from roles import services as role_services
 from roles.models import Role, User
-from tests.conftest import csrf_token
+from tests.conftest import count_queries, csrf_token
 
 
 def _user(username: str) -> User:
@@ -203,22 +202,12 @@ def test_an_outsider_sees_no_course_on_the_dashboard(app, demo):
 
 def test_dashboard_queries_stay_bounded_however_many_courses(app, demo, en_as):
     tove = en_as("tove")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
 
     def queries_for_dashboard() -> int:
-        # The test shares the app's session; start each count with nothing already loaded.
-        db.session.expunge_all()
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as sent:
             response = tove.get("/")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert response.status_code == 200
-        return len(statements)
+        return len(sent)
 
     queries_for_dashboard()  # warm up
     with_one_course = queries_for_dashboard()
@@ -229,7 +218,7 @@ def test_dashboard_queries_stay_bounded_however_many_courses(app, demo, en_as):
     with_nine_courses = queries_for_dashboard()
     page = tove.get("/").get_data(as_text=True)
     assert "Borger7 aftale 5" in page and "Borger0" in page
-    assert with_nine_courses == with_one_course, statements
+    assert with_nine_courses == with_one_course, (with_one_course, with_nine_courses)
     assert with_one_course <= 12
 
 
@@ -433,23 +422,14 @@ def test_an_unconditional_consent_wins_over_a_conditional_one_for_the_same_perso
 
 
 def test_who_may_receive_takes_two_queries_however_big_the_network(demo):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     course = db.session.get(Course, demo.course_id)
     for i in range(12):
         member = services.add_member(course, kind=MemberKind.PRIVATE, name=f"Ven {i}", relation="ven")
         _consent(member, ConsentScope.SUMMARY, "ved indlæggelse" if i % 2 else "")
     db.session.commit()
-    db.session.expunge_all()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as sent:
         split = followup.sharing(demo.course_id, ConsentScope.SUMMARY)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == 2, statements
+    assert len(sent) == 2, sent
     assert len(split.conditional) == 7 and len(split.others) == 9
 
 

@@ -43,7 +43,7 @@ from meetings.models import (
     Phase,
 )
 from roles.models import AuditEntry, User
-from tests.conftest import browser_log_in, csrf_token
+from tests.conftest import browser_log_in, count_queries, csrf_token
 
 def english(client):
     """Ask for English pages (the demo users have no saved language)."""
@@ -427,24 +427,12 @@ def test_the_meeting_page_links_to_the_summary(demo, client_as):
 
 def test_the_summary_page_and_docx_stay_within_twelve_queries(demo, client_as):
     """Issue #7's bound, for the role that sees the most (the tovholder: the recipients too)."""
-    from sqlalchemy import event
-
     tove = client_as("tove")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     for url in (f"/meetings/{demo.meeting_ids[1]}/summary", f"/meetings/{demo.meeting_ids[1]}/summary.docx"):
-        db.session.expunge_all()  # the test shares the app's session: nothing preloaded
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as sent:
             response = tove.get(url)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert response.status_code == 200
-        assert len(statements) <= 12, (url, len(statements))
+        assert len(sent) <= 12, (url, len(sent))
 
 
 # --- giving it to the citizen --------------------------------------------------------------
