@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 import cli
 import config
-from roles import security
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from kernel import clock, web
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
@@ -34,7 +34,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
-    app.after_request(security.set_security_headers)
+    app.after_request(web.set_security_headers)
     cli.register(app)
     return app
 
@@ -97,11 +97,9 @@ def _init_auth(app: Flask) -> None:
     # a tablet moving from Wi-Fi to mobile data must stay logged in.
     login_manager.session_protection = None
     login_manager.user_loader(services.load_user)
-    from roles import input_guard
-
     app.before_request(access.enforce_session_limits)
     app.before_request(access.enforce_access)
-    app.before_request(input_guard.refuse_nul_characters)
+    app.before_request(web.refuse_nul_characters)
     app.jinja_env.globals["can"] = access.can
 
 
@@ -118,8 +116,6 @@ def _select_locale() -> str:
 
 
 def _init_i18n(app: Flask) -> None:
-    from meetings import formatting
-
     babel.init_app(
         app,
         locale_selector=_select_locale,
@@ -129,8 +125,8 @@ def _init_i18n(app: Flask) -> None:
         get_locale=get_locale,
         format_datetime=format_datetime,
         format_date=format_date,
-        when=formatting.when,
-        day=formatting.day,
+        when=clock.when,
+        day=clock.day,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 

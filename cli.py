@@ -51,7 +51,7 @@ def register(app: Flask) -> None:
         """Report everything unsafe about this configuration for production; exit 1 if anything is."""
         import os
 
-        from roles.security import deploy_findings
+        from kernel.deploy import deploy_findings
 
         count = workers if workers is not None else int(os.environ.get("WEB_CONCURRENCY", "1"))
         findings = deploy_findings(app, count)

@@ -8,7 +8,7 @@ from extensions import db
 from meetings import services
 from meetings import followup
 from meetings.inspire import add_demo_feedback
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import (
     Agreement,
     AgreementReview,

@@ -26,7 +26,7 @@ from flask_babel import ngettext
 
 from exports import summary_docx as dx
 from extensions import db
-from meetings.formatting import day, when
+from kernel.clock import day, when
 from meetings.models import (
     Agreement,
     AgreementStatus,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import Meeting, MeetingKind
 
 PRODID = "-//Rundbord//Network meeting invitation//EN"

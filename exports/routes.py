@@ -28,7 +28,7 @@ from exports.summary_docx import build_summary_docx
 from extensions import db
 from meetings.charts import inspire_chart
 from meetings import services as meeting_services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.forms import MemberForm
 from meetings import followup
 from meetings.models import Consent, Course, Meeting

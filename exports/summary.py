@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import force_locale, format_decimal, to_user_timezone
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
 from extensions import db
-from meetings.formatting import day, when
+from kernel.clock import day, local_date, when
 from meetings.models import (
     Agreement,
     AgreementReview,
@@ -336,11 +336,6 @@ def _next_meeting(meeting: Meeting) -> NextMeeting | None:
     invited = following.attendance
     people = sorted((_person(a.member) for a in invited), key=lambda p: not p.is_citizen)
     return NextMeeting(when=when(following.planned_at), where=following.location or "", invited=tuple(people))
-
-
-def local_date(moment: datetime) -> date:
-    """Return the local (Europe/Copenhagen) date of a naive UTC moment."""
-    return to_user_timezone(moment).date()
 
 
 # --- giving the summary ----------------------------------------------------------

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import local_today, to_local, to_utc, utcnow  # noqa: F401  (to_local, to_utc: used by the views)
 from meetings.models import (
     Agreement,
     AgreementReview,
@@ -55,31 +53,6 @@ class FollowUpError(ValueError):
         super().__init__(str(message))
         self.message = message
         self.field = field
-
-
-# --- time -------------------------------------------------------------------
-
-
-def _zone() -> ZoneInfo:
-    """Return the zone the people using Rundbord live in (Europe/Copenhagen by default)."""
-    return ZoneInfo(str(get_timezone()))
-
-
-def to_local(moment: datetime) -> datetime:
-    """Turn a naive UTC time from the database into naive local time (for a form field)."""
-    return moment.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
-
-
-def to_utc(local: datetime) -> datetime:
-    """Turn a naive local time typed into a form into naive UTC (for the database)."""
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=_zone())
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Return today's date where the people using Rundbord live."""
-    return to_local(now or utcnow()).date()
 
 
 def _round_up(moment: datetime, minutes: int = ROUND_TO_MINUTES) -> datetime:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from meetings import services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import (
     Attendance,
     AttendanceStatus,
@@ -32,8 +32,8 @@ from meetings.models import (
     MemberKind,
     NetworkMember,
     SessionRating,
-    TitledEnum,
 )
+from kernel.enums import TitledEnum
 
 # --- Brief INSPIRE -----------------------------------------------------------
 

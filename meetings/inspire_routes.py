@@ -19,7 +19,7 @@ from extensions import db
 from meetings import charts, inspire
 from meetings.blueprint import bp
 from meetings.models import Course, Meeting, MemberKind, NetworkMember
-from meetings.rendering import is_partial_request
+from kernel.web import is_partial_request
 from roles.access import can, requires
 from roles.permissions import Action
 

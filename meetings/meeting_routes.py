@@ -10,17 +10,16 @@ from datetime import datetime, time
 
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import get_timezone
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from meetings import agreements, attendance, notes, phases, services
 from meetings.blueprint import bp
-from meetings.clock import local_to_utc, utcnow
+from kernel.clock import to_utc, utcnow
 from meetings.forms import AgreementForm, NextMeetingForm, ReopenForm, TopicsForm, UnannouncedForm
 from meetings.models import Agreement, AttendanceStatus, Meeting, MemberKind, Note, NoteKind, Phase, ReviewOutcome
-from meetings.rendering import is_partial_request, page_or_partial
+from kernel.web import is_partial_request, page_or_partial
 from roles import audit
 from roles.access import can, requires
 from roles.permissions import Action
@@ -299,7 +298,7 @@ def plan_next(meeting_id: int):
     form = NextMeetingForm()
     if not form.validate_on_submit():
         return _fragment(meeting_id, "meetings/_next_meeting.html", 400, next_form=form)
-    planned_utc = local_to_utc(datetime.combine(form.day.data, form.time.data or time(10, 0)), str(get_timezone()))
+    planned_utc = to_utc(datetime.combine(form.day.data, form.time.data or time(10, 0)))
     try:
         agreements.plan_next_meeting(meeting, planned_utc, form.invitees.data or [], form.location.data or "")
     except agreements.InvalidAgreement:

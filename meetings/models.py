@@ -1,179 +1,61 @@
-"""The meeting domain: citizens, courses, networks, meetings, notes, agreements."""
+"""The meeting domain's tables: citizens, courses, networks, meetings, notes, agreements, consent, feedback.
+
+One module for all of them: their relationships point at each other in every direction
+(an agreement names a meeting, a goal and a network member), so splitting them by
+sub-package would make the sub-packages import each other both ways.
+"""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
+from kernel.enums import IDS_NEVER_REUSED, enum_column
+from meetings.enums import (
+    AgreementStatus,
+    AttendanceStatus,
+    Closeness,
+    ConsentScope,
+    GoalKind,
+    Language,
+    MeetingKind,
+    MemberKind,
+    NoteKind,
+    Phase,
+    ReviewOutcome,
+)
 
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Store the lower-case value, not the Python name, and no native PG enum:
-    # adding a member later is then a code change, not a type migration.
-    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
-
-
-class TitledEnum(str, enum.Enum):
-    """An enum whose members carry a lazily translated display title."""
-
-    @property
-    def title(self):
-        """Return the display title, translated when it is rendered."""
-        return self.__titles__[self]  # type: ignore[attr-defined]
-
-
-class Language(TitledEnum):
-    DA = "da"
-    EN = "en"
-
-
-Language.__titles__ = {Language.DA: "Dansk", Language.EN: "English"}
-
-
-class Phase(TitledEnum):
-    OPENING = "opening"
-    SINCE_LAST = "since_last"
-    DIALOGUE = "dialogue"
-    REFLECTION = "reflection"
-    RESPONSE = "response"
-    CLOSING = "closing"
-
-
-Phase.__titles__ = {
-    Phase.OPENING: lazy_pgettext("phase", "Opening"),
-    Phase.SINCE_LAST: lazy_pgettext("phase", "Since last time"),
-    Phase.DIALOGUE: lazy_pgettext("phase", "Dialogue"),
-    Phase.REFLECTION: lazy_pgettext("phase", "Reflection"),
-    Phase.RESPONSE: lazy_pgettext("phase", "Response"),
-    Phase.CLOSING: lazy_pgettext("phase", "Closing"),
-}
-
-
-class MeetingKind(TitledEnum):
-    REGULAR = "regular"
-    ACUTE = "acute"
-
-
-MeetingKind.__titles__ = {MeetingKind.REGULAR: _l("Regular meeting"), MeetingKind.ACUTE: _l("Acute meeting")}
-
-
-class MemberKind(TitledEnum):
-    CITIZEN = "citizen"
-    PRIVATE = "private"
-    PROFESSIONAL = "professional"
-    TEAM = "team"
-
-
-MemberKind.__titles__ = {
-    MemberKind.CITIZEN: _l("Citizen"),
-    MemberKind.PRIVATE: _l("Private network"),
-    MemberKind.PROFESSIONAL: _l("Professional"),
-    MemberKind.TEAM: _l("Network team"),
-}
-
-
-class Closeness(TitledEnum):
-    CLOSE = "close"
-    MIDDLE = "middle"
-    DISTANT = "distant"
-
-
-Closeness.__titles__ = {Closeness.CLOSE: _l("Close"), Closeness.MIDDLE: _l("In between"), Closeness.DISTANT: _l("Further away")}
-
-
-class AttendanceStatus(TitledEnum):
-    INVITED = "invited"
-    PRESENT = "present"
-    SENT_WORD = "sent_word"
-    ABSENT = "absent"
-
-
-AttendanceStatus.__titles__ = {
-    AttendanceStatus.INVITED: _l("Invited"),
-    AttendanceStatus.PRESENT: _l("Present"),
-    AttendanceStatus.SENT_WORD: _l("Sent word"),
-    AttendanceStatus.ABSENT: _l("Absent"),
-}
-
-
-class NoteKind(TitledEnum):
-    OWN_WORDS = "own_words"
-    REFLECTION = "reflection"
-    OBSERVATION = "observation"
-
-
-NoteKind.__titles__ = {
-    NoteKind.OWN_WORDS: _l("Own words"),
-    NoteKind.REFLECTION: _l("Reflection"),
-    NoteKind.OBSERVATION: _l("Observation"),
-}
-
-
-class AgreementStatus(TitledEnum):
-    OPEN = "open"
-    DONE = "done"
-    DROPPED = "dropped"
-
-
-AgreementStatus.__titles__ = {
-    AgreementStatus.OPEN: _l("Open"),
-    AgreementStatus.DONE: _l("Done"),
-    AgreementStatus.DROPPED: _l("Dropped"),
-}
-
-
-class ReviewOutcome(TitledEnum):
-    DONE = "done"
-    PARTLY = "partly"
-    NOT_DONE = "not_done"
-    DROPPED = "dropped"
-
-
-ReviewOutcome.__titles__ = {
-    ReviewOutcome.DONE: _l("Done"),
-    ReviewOutcome.PARTLY: _l("Partly done"),
-    ReviewOutcome.NOT_DONE: _l("Not done"),
-    ReviewOutcome.DROPPED: _l("Dropped"),
-}
-
-
-class GoalKind(TitledEnum):
-    GOAL = "goal"
-    HOPE = "hope"
-    DREAM = "dream"
-
-
-GoalKind.__titles__ = {GoalKind.GOAL: _l("Goal"), GoalKind.HOPE: _l("Hope"), GoalKind.DREAM: _l("Dream")}
-
-
-class ConsentScope(TitledEnum):
-    SUMMARY = "summary"
-    AGREEMENTS = "agreements"
-    NOTES = "notes"
-
-
-ConsentScope.__titles__ = {
-    ConsentScope.SUMMARY: _l("The summary"),
-    ConsentScope.AGREEMENTS: _l("Agreements"),
-    ConsentScope.NOTES: _l("Notes"),
-}
-
-
-#: `__table_args__` of every table whose id outlives its row: in the audit trail (citizen,
-#: course, meeting), in URLs that other tablets still have open and that the access check
-#: resolves to a course (course, meeting, agreement, network member, note), in a device's
-#: outbox and drafts (meeting), in calendar UIDs (meeting), in session cookies (user).
-#: SQLite then never hands such an id out again (AUTOINCREMENT; without it the highest id is
-#: reused after that row is erased). PostgreSQL's sequences never reuse an id; the option is
-#: ignored there. Migration 0005 rebuilt these tables so.
-IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+__all__ = [
+    "AgreementStatus",
+    "AttendanceStatus",
+    "Closeness",
+    "ConsentScope",
+    "GoalKind",
+    "Language",
+    "MeetingKind",
+    "MemberKind",
+    "NoteKind",
+    "Phase",
+    "ReviewOutcome",
+    "Citizen",
+    "Course",
+    "NetworkMember",
+    "Meeting",
+    "Attendance",
+    "Note",
+    "Goal",
+    "Agreement",
+    "AgreementReview",
+    "Consent",
+    "ConsentCheck",
+    "FollowUp",
+    "SessionRating",
+    "InspireResponse",
+]
 
 
 class Citizen(db.Model):
@@ -183,7 +65,7 @@ class Citizen(db.Model):
     #: The name the citizen wants to be called; also used in the summary's file name.
     preferred_name: Mapped[str] = mapped_column(String(120))
     full_name: Mapped[str | None] = mapped_column(String(200))
-    language: Mapped[Language] = mapped_column(_enum(Language), default=Language.DA)
+    language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.DA)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     courses: Mapped[list[Course]] = relationship(back_populates="citizen", cascade="all, delete-orphan", passive_deletes=True)
@@ -223,7 +105,7 @@ class NetworkMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[MemberKind] = mapped_column(_enum(MemberKind))
+    kind: Mapped[MemberKind] = mapped_column(enum_column(MemberKind))
     name: Mapped[str] = mapped_column(String(200))
     #: How they know the citizen, in plain words: "mor", "bostøttemedarbejder".
     relation: Mapped[str] = mapped_column(String(200), default="")
@@ -231,12 +113,12 @@ class NetworkMember(db.Model):
     #: What they may decide on behalf of their organisation.
     mandate: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(300))
-    closeness: Mapped[Closeness] = mapped_column(_enum(Closeness), default=Closeness.MIDDLE)
+    closeness: Mapped[Closeness] = mapped_column(enum_column(Closeness), default=Closeness.MIDDLE)
     #: Set for members of the network team who log in to Rundbord.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: The one person the citizen chose to speak for them (stedfortræder), if any.
     is_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
-    language: Mapped[Language] = mapped_column(_enum(Language), default=Language.DA)
+    language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.DA)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     course: Mapped[Course] = relationship(back_populates="members")
@@ -247,13 +129,13 @@ class Meeting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind), default=MeetingKind.REGULAR)
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind), default=MeetingKind.REGULAR)
     planned_at: Mapped[datetime] = mapped_column(DateTime)
     location: Mapped[str] = mapped_column(String(200), default="")
     theme: Mapped[str] = mapped_column(Text, default="")
     #: What the citizen wants to talk about, in their words (from the pre-meeting or the opening).
     citizen_topics: Mapped[str] = mapped_column(Text, default="")
-    phase: Mapped[Phase] = mapped_column(_enum(Phase), default=Phase.OPENING)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.OPENING)
     phase_started_at: Mapped[datetime | None] = mapped_column(DateTime)
     planned_minutes: Mapped[int] = mapped_column(Integer, default=90)
     #: Minutes the leader planned for single phases ({"dialogue": 40}); the others take
@@ -284,7 +166,7 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("network_member.id", ondelete="CASCADE"))
-    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus), default=AttendanceStatus.INVITED)
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus), default=AttendanceStatus.INVITED)
     #: Ticked by the meeting leader when this person has been heard in the phase.
     spoke_in_dialogue: Mapped[bool] = mapped_column(Boolean, default=False)
     spoke_in_response: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -307,8 +189,8 @@ class Note(db.Model):
     #: Made by the device that first wrote the note, so a retried save never makes a second note.
     client_uid: Mapped[str] = mapped_column(String(64), unique=True)
     speaker_id: Mapped[int | None] = mapped_column(ForeignKey("network_member.id", ondelete="SET NULL"))
-    kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind), default=NoteKind.OWN_WORDS)
-    phase: Mapped[Phase] = mapped_column(_enum(Phase))
+    kind: Mapped[NoteKind] = mapped_column(enum_column(NoteKind), default=NoteKind.OWN_WORDS)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase))
     text: Mapped[str] = mapped_column(Text)
     include_in_summary: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Bumped on every saved change; another device's save based on an older version is a conflict.
@@ -333,7 +215,7 @@ class Goal(db.Model):
     __table_args__ = IDS_NEVER_REUSED  # pages name goals by id (migration 0007)
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[GoalKind] = mapped_column(_enum(GoalKind), default=GoalKind.GOAL)
+    kind: Mapped[GoalKind] = mapped_column(enum_column(GoalKind), default=GoalKind.GOAL)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -354,7 +236,7 @@ class Agreement(db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id", ondelete="SET NULL"))
     #: Follows the latest review: done and dropped end it, anything else carries it on.
-    status: Mapped[AgreementStatus] = mapped_column(_enum(AgreementStatus), default=AgreementStatus.OPEN, index=True)
+    status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus), default=AgreementStatus.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     origin_meeting: Mapped[Meeting] = relationship()
@@ -374,7 +256,7 @@ class AgreementReview(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    outcome: Mapped[ReviewOutcome] = mapped_column(_enum(ReviewOutcome))
+    outcome: Mapped[ReviewOutcome] = mapped_column(enum_column(ReviewOutcome))
     comment: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -390,7 +272,7 @@ class Consent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("network_member.id", ondelete="CASCADE"), index=True)
-    scope: Mapped[ConsentScope] = mapped_column(_enum(ConsentScope))
+    scope: Mapped[ConsentScope] = mapped_column(enum_column(ConsentScope))
     #: Under which circumstances, in plain words: "always", "on admission".
     circumstances: Mapped[str] = mapped_column(Text, default="")
     given_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import func
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import Meeting, NetworkMember, Note, NoteKind
 from meetings.phases import MeetingClosed
 

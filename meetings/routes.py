@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from extensions import db
 from meetings import services
 from meetings.blueprint import bp
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.forms import MemberForm
 from meetings.models import Closeness, Course, Language, MemberKind
 from roles import audit

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from flask_login import current_user
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from roles.models import AuditEntry
 
 if TYPE_CHECKING:

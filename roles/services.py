@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import Course, MemberKind, NetworkMember
 from roles import audit
 from roles.models import Role, RoleAssignment, User

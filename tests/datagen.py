@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import insert
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import (
     Agreement,
     AgreementReview,

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from roles.models import AuditEntry, User
 from tests.conftest import csrf_token, login
 

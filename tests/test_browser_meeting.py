@@ -47,7 +47,7 @@ def write_note(page, speaker: str, text: str, kind: str | None = None) -> None:
 def leader_in_phase(page, live_server, demo, phase, *, before=lambda meeting: None) -> Meeting:
     """Put the coming meeting in `phase` (and let `before` add to it), then open it on the
     leader's tablet."""
-    from meetings.clock import utcnow
+    from kernel.clock import utcnow
     from meetings.phases import move_to_phase
 
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)

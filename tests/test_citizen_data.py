@@ -14,7 +14,7 @@ import pytest
 from exports import citizen_data
 from extensions import db
 from meetings import services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import (
     Agreement,
     Attendance,

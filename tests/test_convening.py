@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from exports.ics import build_invitation_ics, escape_text, fold
 from extensions import db
 from meetings import followup, services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.followup import FollowUpError
 from meetings.models import Attendance, AttendanceStatus, Course, Language, Meeting, MeetingKind, MemberKind, NetworkMember
 from tests.conftest import csrf_token
@@ -267,13 +267,13 @@ def test_the_invitation_letter_is_in_the_invitees_language(demo, client_as):
     assert "Bostøttens mødelokale, Vestergade 4" in english
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
     with force_locale("en"):
-        from meetings.formatting import when
+        from kernel.clock import when
 
         assert when(meeting.planned_at) in english
     danish = tove.get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{hanne.id}").get_data(as_text=True)
     assert '<html lang="da">' in danish
     with force_locale("da"):
-        from meetings.formatting import when
+        from kernel.clock import when
 
         assert when(meeting.planned_at) in danish
 

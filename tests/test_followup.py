@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from meetings import followup, services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.followup import FollowUpError
 from meetings.models import (
     Agreement,

@@ -206,7 +206,7 @@ def test_the_audit_log_never_repeats_note_text(demo, client_as):
 def test_purge_audit_removes_only_old_entries(app, demo):
     from datetime import timedelta
 
-    from meetings.clock import utcnow
+    from kernel.clock import utcnow
 
     db.session.add(AuditEntry(action="old", at=utcnow() - timedelta(days=400)))
     db.session.add(AuditEntry(action="new"))

@@ -12,7 +12,7 @@ from flask import g, render_template
 
 from extensions import db
 from meetings import charts, inspire, services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.inspire import InspireItem
 from meetings.models import Course, InspireResponse, Language, Meeting, MemberKind, NetworkMember, SessionRating
 from roles.models import Role

@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from meetings import agreements, attendance, notes, phases
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import (
     Agreement,
     AgreementStatus,

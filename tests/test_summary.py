@@ -28,7 +28,7 @@ from exports.summary import (
 )
 from exports.summary_docx import build_summary_docx, clean
 from extensions import db
-from meetings.clock import utcnow
+from kernel.clock import utcnow
 from meetings.models import (
     Agreement,
     Consent,

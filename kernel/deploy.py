@@ -1,46 +1,10 @@
-"""Response headers for special-category data, and the production self-check (`check-deploy`)."""
+"""The production self-check (`flask check-deploy`): what is unsafe about running this configuration."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request
-from flask.wrappers import Response
-
-#: No inline script and no eval anywhere (htmx runs with allowEval off); nothing framed,
-#: nothing embedded, no <base> tricks. Styles only from our own files.
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
-
-
-def set_security_headers(response: Response) -> Response:
-    """Add the security headers every response carries; never let a page with citizen data be cached."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Same-origin requests keep their Referer, which Flask-WTF's strict check needs over HTTPS.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static":
-        # Every page but the static files may hold a citizen's data: not in any cache, not in history.
-        headers["Cache-Control"] = "no-store"
-        headers.setdefault("Pragma", "no-cache")
-    return response
+from flask import Flask
 
 
 @dataclass(frozen=True)
