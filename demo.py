@@ -69,7 +69,7 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     # A second course where Rikke is tovholder: roles belong to a course, not a person.
     course = services.create_course("Maja", Language.DA, title="Netværksmøder 2026", full_name="Maja Holm")
     for username, _name, role in DEMO_STAFF:
-        role_services.assign_role(users[username], course, role)
+        services.join_team(users[username], course, role)
 
     maja = services.citizen_member(course.id)
     add = lambda **kw: services.add_member(course, **kw)  # noqa: E731
@@ -163,8 +163,8 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
 
     # An acute meeting is possible too; Rikke coordinates another (short) course.
     other = services.create_course("Karim", Language.EN, title="Network meetings", full_name="Karim Saleh")
-    role_services.assign_role(users["rikke"], other, Role.TOVHOLDER)
-    role_services.assign_role(users["morten"], other, Role.REFLECTANT)
+    services.join_team(users["rikke"], other, Role.TOVHOLDER)
+    services.join_team(users["morten"], other, Role.REFLECTANT)
     services.add_member(other, kind=MemberKind.PRIVATE, name="Yasmin Saleh", relation="sister", language=Language.EN, closeness=Closeness.CLOSE)
     services.plan_meeting(other, _at(now, 1, 13), kind=MeetingKind.ACUTE, location="Home")
     db.session.commit()

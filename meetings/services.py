@@ -21,6 +21,8 @@ from meetings.models import (
     Note,
 )
 from meetings.notes import meeting_notes  # noqa: F401  (part of this module's interface)
+from roles import services as role_services
+from roles.models import Role, RoleAssignment, User
 
 # --- courses and networks ---------------------------------------------------
 
@@ -87,6 +89,18 @@ def network(course_id: int) -> list[NetworkMember]:
         db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.removed_at.is_(None))
     ).all()
     return sorted(members, key=lambda m: (order[m.kind], m.id))
+
+
+def join_team(user: User, course: Course, role: Role) -> RoleAssignment:
+    """Give a user a role in a course and make them a member of its network team (once)."""
+    assignment = role_services.assign_role(user, course.id, role)
+    has_member = db.session.scalar(
+        db.select(NetworkMember.id).where(NetworkMember.course_id == course.id, NetworkMember.user_id == user.id)
+    )
+    if has_member is None:
+        db.session.add(NetworkMember(course_id=course.id, kind=MemberKind.TEAM, name=user.display_name, relation="", user_id=user.id))
+        db.session.flush()
+    return assignment
 
 
 def citizen_member(course_id: int) -> NetworkMember:

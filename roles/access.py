@@ -8,20 +8,20 @@ A view declares what it needs with one of three decorators:
 from __future__ import annotations
 
 import time
-from datetime import timedelta
-from urllib.parse import urlsplit
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from extensions import db
-from meetings.models import Agreement, Course, Meeting, NetworkMember, Note
+from kernel.web import is_htmx_request
+from roles import audit
 from roles.models import Role, RoleAssignment
 from roles.permissions import PURPOSES, Action, allowed
-from roles import audit
 
 ACCESS_ATTR = "_rundbord_access"
 POLLED_ATTR = "_rundbord_polled"
@@ -62,7 +62,18 @@ def requires(action: Action, *, polled: bool = False) -> Callable[[Callable], Ca
 
 
 #: URL argument → how to find the course of the object it names. Checked in this order.
+#: The areas above register their own ids (meetings/access.py); roles knows none of them.
 COURSE_OF: dict[str, Callable[[int], int | None]] = {}
+
+
+#: The model of courses (it has `id` and `citizen_id`), registered by the area that owns
+#: courses, so the role check reads the course's citizen in the same query.
+_course_model: list[Any] = []
+
+
+def courses_are(model) -> None:
+    """Register the course model (the meetings area calls this once, at import)."""
+    _course_model[:] = [model]
 
 
 def course_of(arg: str) -> Callable[[Callable[[int], int | None]], Callable[[int], int | None]]:
@@ -75,7 +86,9 @@ def course_of(arg: str) -> Callable[[Callable[[int], int | None]], Callable[[int
     return register
 
 
-def _via(model, attr: str = "course_id") -> Callable[[int], int | None]:
+def via(model, attr: str = "course_id") -> Callable[[int], int | None]:
+    """Return a finder that loads `model` by id and reads its course id (for `course_of`)."""
+
     def find(object_id: int) -> int | None:
         obj = db.session.get(model, object_id)
         # Hold on to it: the identity map is weak, and the view is about to ask for it again.
@@ -87,15 +100,6 @@ def _via(model, attr: str = "course_id") -> Callable[[int], int | None]:
 
 # A course id needs no lookup: the role query below finds nothing for a course that does not exist.
 course_of("course_id")(lambda course_id: course_id)
-course_of("meeting_id")(_via(Meeting))
-course_of("agreement_id")(_via(Agreement))
-course_of("member_id")(_via(NetworkMember))
-
-
-@course_of("note_id")
-def _note_course(note_id: int) -> int | None:
-    note = db.session.get(Note, note_id)
-    return note.meeting.course_id if note is not None else None
 
 
 def _course_id_from_view_args(args: dict[str, Any]) -> int | None:
@@ -118,7 +122,7 @@ def roles_in_course(user_id: int, course_id: int) -> set[Role]:
 def _login_redirect():
     """Send an anonymous user to the login page (htmx: replace the whole page)."""
     target = url_for("roles.login", next=request.full_path if request.method == "GET" else None)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx_request():
         # Back to the page the person was on (not the fragment or form it asked for);
         # only its path: the login page accepts nothing but a path on this site.
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -173,9 +177,10 @@ def enforce_access():
     course_id = _course_id_from_view_args(request.view_args or {})
     if course_id is None:
         abort(404)
+    course = _course_model[0]
     rows = db.session.execute(
-        db.select(RoleAssignment.role, Course.citizen_id)
-        .join(Course, Course.id == RoleAssignment.course_id)
+        db.select(RoleAssignment.role, course.citizen_id)
+        .join(course, course.id == RoleAssignment.course_id)
         .where(RoleAssignment.user_id == current_user.id, RoleAssignment.course_id == course_id)
     ).all()
     roles = {role for role, _citizen in rows}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask_login import current_user
 
@@ -11,8 +11,12 @@ from extensions import db
 from kernel.clock import utcnow
 from roles.models import AuditEntry
 
-if TYPE_CHECKING:
-    from meetings.models import Course
+
+class Course(Protocol):
+    """What the audit log needs of a course (the meetings area owns courses)."""
+
+    id: int
+    citizen_id: int
 
 
 def record(

@@ -10,10 +10,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from extensions import limiter
+from extensions import db, limiter
 from roles import audit, services
 from roles.access import login_only, public
 from roles.forms import LanguageForm, LoginForm, PasswordForm
+from roles.models import User
 
 bp = Blueprint("roles", __name__)
 
@@ -126,8 +127,5 @@ def set_language():
 @public
 def health():
     """Answer a load balancer: one indexed query and a tiny template (also the benchmark's baseline)."""
-    from extensions import db
-    from roles.models import User
-
     db.session.scalar(db.select(User.id).where(User.id == 1))
     return render_template("roles/health.html")

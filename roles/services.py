@@ -10,7 +10,6 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from extensions import db
 from kernel.clock import utcnow
-from meetings.models import Course, MemberKind, NetworkMember
 from roles import audit
 from roles.models import Role, RoleAssignment, User
 
@@ -123,37 +122,9 @@ def set_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
-def assign_role(user: User, course: Course, role: Role) -> RoleAssignment:
-    """Give a user a role in a course, and make them a member of its network team."""
-    assignment = RoleAssignment(user=user, course_id=course.id, role=role)
+def assign_role(user: User, course_id: int, role: Role) -> RoleAssignment:
+    """Give a user a role in a course (joining its network team is `meetings.course.rules.join_team`)."""
+    assignment = RoleAssignment(user=user, course_id=course_id, role=role)
     db.session.add(assignment)
-    has_member = db.session.scalar(
-        db.select(NetworkMember.id).where(NetworkMember.course_id == course.id, NetworkMember.user_id == user.id)
-    )
-    if has_member is None:
-        db.session.add(
-            NetworkMember(
-                course_id=course.id,
-                kind=MemberKind.TEAM,
-                name=user.display_name,
-                relation="",
-                user_id=user.id,
-            )
-        )
     db.session.flush()
     return assignment
-
-
-def courses_for(user: User) -> list[tuple[Course, set[Role]]]:
-    """Return the courses where the user holds a role, with those roles, newest first."""
-    rows = db.session.execute(
-        db.select(Course, RoleAssignment.role)
-        .join(RoleAssignment, RoleAssignment.course_id == Course.id)
-        .where(RoleAssignment.user_id == user.id)
-        .options(db.joinedload(Course.citizen))
-        .order_by(Course.ended_at.is_not(None), Course.id.desc())
-    ).all()
-    found: dict[int, tuple[Course, set[Role]]] = {}
-    for course, role in rows:
-        found.setdefault(course.id, (course, set()))[1].add(role)
-    return list(found.values())

@@ -67,7 +67,7 @@ def _agreement(meeting: Meeting, text: str, responsible: NetworkMember | None, d
 def _course_for(user: User, name: str, *, agreements: int = 3) -> Course:
     """A course where `user` is tovholder, with held meetings, agreements, reviews and follow-ups."""
     course = services.create_course(name)
-    role_services.assign_role(user, course, Role.TOVHOLDER)
+    services.join_team(user, course, Role.TOVHOLDER)
     friend = services.add_member(course, kind=MemberKind.PRIVATE, name=f"{name}s ven", relation="ven")
     worker = services.add_member(course, kind=MemberKind.PROFESSIONAL, name=f"{name}s sagsbehandler", organisation="Kommunen")
     first = _held_meeting(course, 70)
@@ -117,7 +117,7 @@ def test_within_a_group_the_overdue_come_first(demo):
 def test_the_same_colleague_is_one_group_across_courses(demo):
     rikke = _user("rikke")
     maja_course = db.session.get(Course, demo.course_id)
-    role_services.assign_role(rikke, maja_course, Role.TOVHOLDER)
+    services.join_team(rikke, maja_course, Role.TOVHOLDER)
     karim_course = db.session.get(Course, demo.other_course_id)
     rikke_in = {c.id: db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == c.id, NetworkMember.user_id == rikke.id)).one() for c in (maja_course, karim_course)}
     for course in (maja_course, karim_course):
