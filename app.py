@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, make_response, render_template, request, session
+from flask import Flask, has_request_context, jsonify, make_response, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 import cli
 import config
+
+# Importing the areas registers their models, views and URL ids (exports → meetings → roles → kernel).
+import exports
+import meetings
+import roles
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from kernel import clock, web
+from roles import access, services
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
@@ -66,9 +75,6 @@ def _init_database(app: Flask) -> None:
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    # Both areas' models must be imported before the mappers are configured.
-    import meetings.models  # noqa: F401
-    import roles.models  # noqa: F401
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
@@ -76,8 +82,6 @@ def _init_database(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
-    import sqlite3
-
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
@@ -90,8 +94,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _init_auth(app: Flask) -> None:
-    from roles import access, services
-
     login_manager.init_app(app)
     # Session identity is checked by our own session version, not by IP/user agent:
     # a tablet moving from Wi-Fi to mobile data must stay logged in.
@@ -132,10 +134,6 @@ def _init_i18n(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import exports
-    import meetings
-    import roles
-
     app.register_blueprint(roles.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(exports.bp)
@@ -143,9 +141,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _database_unavailable(error):
     """The database is locked or unreachable for a moment: nothing is lost, the device tries again."""
-    from flask import jsonify
-    from flask_babel import gettext as _
-
     db.session.rollback()
     message = _("Not saved yet — the database is busy. Kept on this device; trying again.")
     if request.is_json or request.accept_mimetypes.best == "application/json":
@@ -158,8 +153,6 @@ def _database_unavailable(error):
 
 
 def _register_errors(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
     def _page(status: int):
         def handler(error):
             nul = getattr(error, "description", None) == "nul"

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 import click
+from babel.messages.frontend import CommandLineInterface
 from flask import Flask
 from flask_babel import force_locale
+
+import demo
+from exports import cli as export_cli
+from kernel.deploy import deploy_findings
+from roles import audit
 
 ROOT = Path(__file__).resolve().parent
 
 
 def register(app: Flask) -> None:
     """Attach Rundbord's commands to the app's CLI."""
-    from exports import cli as export_cli
-
     export_cli.register(app)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no users.")
     def demo_command(if_empty: bool) -> None:
         """(Re)create the fictional demo course and print its logins."""
-        import demo
-
         if if_empty and not demo.is_empty():
             click.echo("Database already has data; demo not recreated. Demo logins (if it is the demo):")
             _print_logins([(u, demo.DEMO_PASSWORD, "") for u, _n, _r in demo.DEMO_STAFF])
@@ -39,8 +40,6 @@ def register(app: Flask) -> None:
     @click.option("--days", type=int, default=None, help="Keep this many days (default: AUDIT_RETENTION_DAYS).")
     def purge_audit_command(days: int | None) -> None:
         """Delete audit entries older than the retention period (run daily)."""
-        from roles import audit
-
         keep = days if days is not None else app.config["AUDIT_RETENTION_DAYS"]
         removed = audit.purge_older_than(keep)
         click.echo(f"Removed {removed} audit entries older than {keep} days.")
@@ -49,10 +48,6 @@ def register(app: Flask) -> None:
     @click.option("--workers", type=int, default=None, help="How many app processes will run (default: WEB_CONCURRENCY or 1).")
     def check_deploy_command(workers: int | None) -> None:
         """Report everything unsafe about this configuration for production; exit 1 if anything is."""
-        import os
-
-        from kernel.deploy import deploy_findings
-
         count = workers if workers is not None else int(os.environ.get("WEB_CONCURRENCY", "1"))
         findings = deploy_findings(app, count)
         for f in findings:
@@ -68,12 +63,10 @@ def register(app: Flask) -> None:
     @translate.command("extract")
     def extract() -> None:
         """Extract messages to messages.pot and update the catalogues."""
-        from babel.messages.frontend import CommandLineInterface
-
         pot = str(ROOT / "translations" / "messages.pot")
-        CommandLineInterface().run(
-            ["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", pot, *[str(ROOT / p) for p in ("meetings", "roles", "exports", "templates", "app.py", "cli.py", "demo.py")]]
-        )
+        sources = [str(ROOT / p) for p in ("kernel", "meetings", "roles", "exports", "templates", "app.py", "cli.py", "demo.py")]
+        options = ["-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output"]
+        CommandLineInterface().run(["pybabel", "extract", *options, "-o", pot, *sources])
         CommandLineInterface().run(["pybabel", "update", "-i", pot, "-d", str(ROOT / "translations"), "--no-fuzzy-matching"])
 
     @translate.command("compile")
@@ -84,8 +77,6 @@ def register(app: Flask) -> None:
 
 def compile_catalogues() -> None:
     """Compile translations/*/LC_MESSAGES/messages.po, failing on errors."""
-    from babel.messages.frontend import CommandLineInterface
-
     CommandLineInterface().run(["pybabel", "compile", "-d", str(ROOT / "translations"), "--statistics"])
 
 

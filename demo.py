@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from extensions import db
-from meetings import services
-from meetings import followup
-from meetings.inspire import add_demo_feedback
 from kernel.clock import utcnow
+from meetings.course.calendar import plan_meeting
+from meetings.course.network import add_member, citizen_member, create_course, current_members, join_team, set_proxy
+from meetings.feedback.inspire import record_inspire
+from meetings.feedback.ratings import record_rating
 from meetings.models import (
     Agreement,
     AgreementReview,
@@ -18,11 +19,15 @@ from meetings.models import (
     Closeness,
     Consent,
     ConsentScope,
+    Course,
+    FollowUp,
     Goal,
     GoalKind,
     Language,
+    Meeting,
     MeetingKind,
     MemberKind,
+    NetworkMember,
     Note,
     NoteKind,
     Phase,
@@ -67,15 +72,15 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     now = now or utcnow()
     users = {u: role_services.create_user(u, name, DEMO_PASSWORD) for u, name, _ in DEMO_STAFF}
     # A second course where Rikke is tovholder: roles belong to a course, not a person.
-    course = services.create_course("Maja", Language.DA, title="Netværksmøder 2026", full_name="Maja Holm")
+    course = create_course("Maja", Language.DA, title="Netværksmøder 2026", full_name="Maja Holm")
     for username, _name, role in DEMO_STAFF:
-        services.join_team(users[username], course, role)
+        join_team(users[username], course, role)
 
-    maja = services.citizen_member(course.id)
-    add = lambda **kw: services.add_member(course, **kw)  # noqa: E731
+    maja = citizen_member(course.id)
+    add = lambda **kw: add_member(course, **kw)  # noqa: E731
     mor = add(kind=MemberKind.PRIVATE, name="Hanne Holm", relation="mor", contact="sms: 20 11 22 33", closeness=Closeness.CLOSE)
     bror = add(kind=MemberKind.PRIVATE, name="Jonas Holm", relation="lillebror", contact="messenger", closeness=Closeness.CLOSE)
-    ven = add(kind=MemberKind.PRIVATE, name="Sara Nielsen", relation="veninde fra gymnasiet", closeness=Closeness.MIDDLE)
+    add(kind=MemberKind.PRIVATE, name="Sara Nielsen", relation="veninde fra gymnasiet", closeness=Closeness.MIDDLE)
     bo = add(
         kind=MemberKind.PROFESSIONAL, name="Ali Hassan", relation="bostøttemedarbejder", organisation="Bostøtten, Aarhus Kommune",
         mandate="Kan aftale ekstra besøg, op til 4 timer om ugen.", contact="telefon 87 13 00 00, hverdage 8-15", closeness=Closeness.CLOSE,
@@ -89,7 +94,7 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
         mandate="Kan ændre tider til samtaler; ikke medicin.", contact="telefon", closeness=Closeness.MIDDLE,
     )
     laege = add(kind=MemberKind.PROFESSIONAL, name="Dr. Inger Mose", relation="egen læge", organisation="Lægehuset Vesterbro", closeness=Closeness.DISTANT)
-    services.set_proxy(course, mor)
+    set_proxy(course, mor)
 
     db.session.add_all([
         Goal(course_id=course.id, kind=GoalKind.HOPE, text="At kunne sove om natten igen."),
@@ -104,11 +109,11 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
         )
     )
 
-    team = {m.user_id: m for m in services.network(course.id) if m.kind == MemberKind.TEAM}
+    team = {m.user_id: m for m in current_members(course.id) if m.kind == MemberKind.TEAM}
     rikke = team[users["rikke"].id]
 
     # Meeting 1: about eight weeks ago.
-    m1 = services.plan_meeting(course, _at(now, -56, 10), location="Bostøttens mødelokale, Vestergade 4", theme="Søvn og hverdag")
+    m1 = plan_meeting(course, _at(now, -56, 10), location="Bostøttens mødelokale, Vestergade 4", theme="Søvn og hverdag")
     m1.opened_at, m1.closed_at, m1.phase = m1.planned_at, m1.planned_at + timedelta(minutes=85), Phase.CLOSING
     m1.citizen_topics = "At jeg ikke kan sove, og at jeg er bange for at miste lejligheden."
     for member in (maja, mor, bo, psyk):
@@ -129,7 +134,7 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     db.session.flush()
 
     # Meeting 2: about four weeks ago; the two agreements were reviewed.
-    m2 = services.plan_meeting(course, _at(now, -28, 10), location="Hjemme hos Maja", theme="Arbejde og økonomi")
+    m2 = plan_meeting(course, _at(now, -28, 10), location="Hjemme hos Maja", theme="Arbejde og økonomi")
     m2.opened_at, m2.closed_at, m2.phase = m2.planned_at, m2.planned_at + timedelta(minutes=80), Phase.CLOSING
     m2.citizen_topics = "Om jeg kan komme i praktik et sted med dyr."
     for member in (maja, mor, bror, bo, job):
@@ -152,20 +157,72 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     db.session.add_all([a3, a4])
 
     # Meeting 3: in three days, not started.
-    m3 = services.plan_meeting(course, _at(now, 3, 10), location="Bostøttens mødelokale, Vestergade 4", theme="Praktik og søvn")
+    m3 = plan_meeting(course, _at(now, 3, 10), location="Bostøttens mødelokale, Vestergade 4", theme="Praktik og søvn")
     for member in (maja, mor, bror, bo, job, psyk):
         db.session.add(Attendance(meeting_id=m3.id, member_id=member.id, status=AttendanceStatus.INVITED))
 
     if extras:
         db.session.flush()
         add_demo_feedback(course.id)
-        followup.add_demo_followups(course, users["tove"], now)
+        add_demo_followups(course, users["tove"], now)
 
     # An acute meeting is possible too; Rikke coordinates another (short) course.
-    other = services.create_course("Karim", Language.EN, title="Network meetings", full_name="Karim Saleh")
-    services.join_team(users["rikke"], other, Role.TOVHOLDER)
-    services.join_team(users["morten"], other, Role.REFLECTANT)
-    services.add_member(other, kind=MemberKind.PRIVATE, name="Yasmin Saleh", relation="sister", language=Language.EN, closeness=Closeness.CLOSE)
-    services.plan_meeting(other, _at(now, 1, 13), kind=MeetingKind.ACUTE, location="Home")
+    other = create_course("Karim", Language.EN, title="Network meetings", full_name="Karim Saleh")
+    join_team(users["rikke"], other, Role.TOVHOLDER)
+    join_team(users["morten"], other, Role.REFLECTANT)
+    add_member(other, kind=MemberKind.PRIVATE, name="Yasmin Saleh", relation="sister", language=Language.EN, closeness=Closeness.CLOSE)
+    plan_meeting(other, _at(now, 1, 13), kind=MeetingKind.ACUTE, location="Home")
     db.session.commit()
     return [(u, DEMO_PASSWORD, str(role.title)) for u, _n, role in DEMO_STAFF]
+
+
+def add_demo_followups(course: Course, tovholder: User, now: datetime | None = None, *, pre_meeting: bool = True) -> None:
+    """Add the demo's follow-up: a contact about the job centre agreement, Maja's limit and (optionally) a pre-meeting."""
+    now = now or utcnow()
+    open_ones = db.session.scalars(
+        db.select(Agreement)
+        .join(NetworkMember, Agreement.responsible_id == NetworkMember.id)
+        .where(Agreement.course_id == course.id, Agreement.status == AgreementStatus.OPEN, NetworkMember.kind == MemberKind.PROFESSIONAL)
+        .order_by(Agreement.id)
+    ).all()
+    for agreement in open_ones[:1]:
+        db.session.add(
+            FollowUp(
+                agreement_id=agreement.id,
+                contacted_on=(now - timedelta(days=3)).date(),
+                text="Ringede til Lene på jobcentret. Rideskolen har ikke svaret endnu; Lene ringer til Maja på fredag.",
+                author_id=tovholder.id,
+            )
+        )
+    course.max_participants = 7
+    coming = db.session.scalars(
+        db.select(Meeting).where(Meeting.course_id == course.id, Meeting.closed_at.is_(None)).order_by(Meeting.planned_at)
+    ).first()
+    if coming is not None and pre_meeting:
+        coming.pre_meeting_at = now - timedelta(days=1)
+        coming.pre_meeting_note = "Formøde hos Maja. Hun vil gerne have, at Jonas kommer med."
+        if not coming.citizen_topics:
+            coming.citizen_topics = "Praktikken på rideskolen, og at jeg stadig sover dårligt."
+    db.session.flush()
+
+
+def add_demo_feedback(course_id: int) -> None:
+    """Add fictional INSPIRE responses and session ratings to the demo course's held meetings."""
+    course = db.session.get(Course, course_id)
+    held = [m for m in db.session.scalars(db.select(Meeting).where(Meeting.course_id == course_id).order_by(Meeting.planned_at)) if m.closed_at]
+    if course is None or not held:
+        return
+    citizen = citizen_member(course_id)
+    by_relation = {m.relation: m for m in db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == course_id))}
+    first, last = held[0], held[-1]
+    record_inspire(course, {"connectedness": 2, "hope": 1, "identity": 1, "meaning": 2, "empowerment": 1}, meeting=first, answered_at=first.closed_at)
+    # Between the meetings, at home with her support worker; she skipped the question about herself.
+    between = first.closed_at + (last.planned_at - first.closed_at) / 2
+    record_inspire(course, {"connectedness": 3, "hope": 2, "identity": None, "meaning": 2, "empowerment": 2}, answered_at=between)
+    record_inspire(course, {"connectedness": 3, "hope": 3, "identity": 2, "meaning": 4, "empowerment": 2}, meeting=last, answered_at=last.closed_at)
+    record_rating(first, citizen, 3, "Det var mange mennesker, men det var godt, at mor var med.")
+    record_rating(last, citizen, 4, "Bedre at være hjemme hos mig selv.")
+    for relation, meeting, score in (("mor", first, 4), ("bostøttemedarbejder", first, 4), ("mor", last, 5), ("lillebror", last, 5)):
+        if relation in by_relation:
+            record_rating(meeting, by_relation[relation], score)
+    db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,24 +13,25 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from exports import citizen_data, erasure
+from exports import citizen_data
+from exports.ics import build_invitation_ics
 from exports.summary import (
-    SummaryError,
     ascii_file_name,
     build_summary,
     file_name,
-    given_by_name,
     local_date,
-    mark_summary_given,
     summary_sharing,
 )
 from exports.summary_docx import build_summary_docx
 from extensions import db
-from meetings.charts import inspire_chart
-from meetings import services as meeting_services
 from kernel.clock import utcnow
-from meetings.forms import MemberForm
-from meetings import followup
+from kernel.refusal import Refusal
+from meetings.consent import rules as consent_rules
+from meetings.course import erasure
+from meetings.course.forms import MemberForm
+from meetings.course.overview import course_overview
+from meetings.feedback.charts import inspire_chart
+from meetings.followup.summaries import given_by_name, mark_summary_given
 from meetings.models import Consent, Course, Meeting
 from roles import audit
 from roles.access import can, requires
@@ -83,7 +84,7 @@ def _recovery_chart(course_id: int, summary):
 
 def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 200) -> Response:
     summary = build_summary(meeting.id) if meeting.closed_at is not None else None
-    response = Response(
+    return Response(
         render_template(
             "exports/summary.html",
             meeting=meeting,
@@ -97,8 +98,6 @@ def _summary_page(meeting: Meeting, give_form: GiveSummaryForm, status: int = 20
         ),
         status=status,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/meetings/<int:meeting_id>/summary.docx")
@@ -126,7 +125,7 @@ def mark_given(meeting_id: int):
         return _summary_page(meeting, form, 400)
     try:
         mark_summary_given(meeting, current_user.id, utcnow())
-    except SummaryError:  # reopened in the meantime
+    except Refusal:  # reopened in the meantime
         db.session.rollback()
         flash(_("The meeting is not closed yet, so the summary cannot be given."), "error")
         return _summary_page(meeting, form, 400)
@@ -142,10 +141,10 @@ def check_consent(meeting_id: int, consent_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     consent = db.get_or_404(Consent, consent_id)
     try:
-        new = followup.check_circumstance(consent, meeting, current_user.id)
-    except followup.InvalidCheck:
+        new = consent_rules.check_circumstance(consent, meeting, current_user.id)
+    except consent_rules.InvalidCheck as refused:
         db.session.rollback()
-        flash(_("That consent cannot be checked for this summary any more. Look at the consent register."), "error")
+        flash(str(refused.message), "error")
         return _to_recipients(meeting_id)
     try:
         db.session.commit()
@@ -165,8 +164,8 @@ def uncheck_consent(meeting_id: int, consent_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     consent = db.get_or_404(Consent, consent_id)
     try:
-        undone = followup.undo_check(consent, meeting)
-    except followup.InvalidCheck:
+        undone = consent_rules.undo_check(consent, meeting)
+    except consent_rules.InvalidCheck:
         abort(404)
     db.session.commit()
     if undone:
@@ -181,6 +180,24 @@ def _to_recipients(meeting_id: int) -> Response:
 
 def _audit_check(action: str, meeting: Meeting, consent: Consent) -> None:
     audit.record_in_course(action, meeting.course, purpose="summary", object_type="consent", object_id=consent.id, detail=f"meeting {meeting.id}")
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/invitation.ics")
+@requires(Action.CONVENE)
+def invitation_ics(meeting_id: int):
+    """Send the meeting's calendar invitation (.ics), in Danish or English."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    lang = request.args.get("lang") or meeting.course.citizen.language.value
+    if lang not in ("da", "en"):
+        abort(404)
+    body = build_invitation_ics(meeting, lang, domain=request.host.split(":")[0] or "rundbord.invalid")
+    response = Response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="rundbord-meeting-{meeting.id}.ics"'
+    return response
 
 
 # --- the citizen's rights: access, portability, erasure ---------------------------------
@@ -210,8 +227,8 @@ def erase_course(course_id: int):
         valid = False
     if not valid:
         # Show the course page again, with the message next to the field and what was typed in it.
-        overview = meeting_services.course_overview(course_id, utcnow())
-        page = render_template("meetings/course.html", o=overview, member_form=MemberForm(formdata=None), erase_form=form)
+        overview = course_overview(course_id, utcnow())
+        page = render_template("course/course.html", o=overview, member_form=MemberForm(formdata=None), erase_form=form)
         return Response(page, status=400)
     erasure.erase_course(course_id, user_id=current_user.id)
     flash(_("The course and all its personal data are erased."), "success")
@@ -228,5 +245,4 @@ def download(data: bytes, filename: str, mimetype: str) -> Response:
     if fallback != filename:
         disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
     response.headers["Content-Disposition"] = disposition
-    response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import date
 
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
 from extensions import db
 from kernel.clock import day, local_date, when
+from meetings.consent import rules as consent_rules
+from meetings.consent.rules import Sharing
+from meetings.feedback.inspire import inspire_history
 from meetings.models import (
     Agreement,
     AgreementReview,
@@ -30,10 +32,6 @@ from meetings.models import (
     Note,
     NoteKind,
 )
-from roles.models import User
-
-if TYPE_CHECKING:
-    from meetings.followup import Sharing
 
 LANGUAGES = ("da", "en")
 
@@ -313,9 +311,7 @@ def _recovery_history(course) -> tuple:
     """Return the citizen's Brief INSPIRE answers over time, if they chose to have them in the summary."""
     if not course.chart_in_summary:
         return ()
-    from meetings import inspire
-
-    return tuple(inspire.inspire_history(course.id))
+    return tuple(inspire_history(course.id))
 
 
 def _next_meeting(meeting: Meeting) -> NextMeeting | None:
@@ -338,37 +334,18 @@ def _next_meeting(meeting: Meeting) -> NextMeeting | None:
     return NextMeeting(when=when(following.planned_at), where=following.location or "", invited=tuple(people))
 
 
-# --- giving the summary ----------------------------------------------------------
+# --- who may get the summary ----------------------------------------------------------
 
 
 def summary_sharing(meeting: Meeting) -> Sharing:
-    """Return who may get the summary, and who only in a certain situation: the consent rule in meetings.followup."""
-    from meetings import followup
-
-    return followup.sharing(meeting.course_id, ConsentScope.SUMMARY, meeting.id)
+    """Return who may get the summary, and who only in a certain situation: the consent rule in meetings.consent."""
+    return consent_rules.sharing(meeting.course_id, ConsentScope.SUMMARY, meeting.id)
 
 
 def summary_recipients(meeting: Meeting) -> list[NetworkMember]:
     """Return who besides the citizen may get this meeting's summary: consent that holds always, or a
     circumstance a person checked applies for this meeting; nobody else."""
     return summary_sharing(meeting).others
-
-
-def given_by_name(meeting: Meeting) -> str | None:
-    """Return the display name of who gave the summary to the citizen, if anyone did and is still known."""
-    if meeting.summary_given_by_id is None:
-        return None
-    user = db.session.get(User, meeting.summary_given_by_id)
-    return user.display_name if user is not None else None
-
-
-def mark_summary_given(meeting: Meeting, user_id: int, now: datetime) -> None:
-    """Record that the tovholder gave the summary to the citizen; only for a closed meeting."""
-    if meeting.closed_at is None:
-        raise SummaryError("the meeting is not closed yet")
-    meeting.summary_given_at = now
-    meeting.summary_given_by_id = user_id
-    db.session.flush()
 
 
 # --- file names ---------------------------------------------------------------------

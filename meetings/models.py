@@ -98,6 +98,10 @@ class Course(db.Model):
     goals: Mapped[list[Goal]] = relationship(back_populates="course", order_by="Goal.id", cascade="all, delete-orphan", passive_deletes=True)
 
 
+#: The order of the parts of a network, wherever people are listed.
+KIND_ORDER = {MemberKind.CITIZEN: 0, MemberKind.PRIVATE: 1, MemberKind.PROFESSIONAL: 2, MemberKind.TEAM: 3}
+
+
 class NetworkMember(db.Model):
     """Someone in the citizen's network: the citizen, family, friends, professionals, the team."""
 
@@ -122,6 +126,15 @@ class NetworkMember(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     course: Mapped[Course] = relationship(back_populates="members")
+
+    def network_order(self, *, proxy_first: bool = False) -> tuple[float, int]:
+        """Return the sort key of the one network order: the citizen, private network, professionals, the team.
+
+        With `proxy_first`, the person the citizen chose to speak for them comes right after the citizen.
+        """
+        if proxy_first and self.is_proxy and self.kind != MemberKind.CITIZEN:
+            return (0.5, self.id)
+        return (KIND_ORDER[self.kind], self.id)
 
 
 class Meeting(db.Model):
@@ -248,6 +261,10 @@ class Agreement(db.Model):
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="agreement", order_by="FollowUp.contacted_on", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    def overdue_on(self, today: date) -> bool:
+        """Return whether the agreement is overdue on `today` (a local date): still open and past its due date."""
+        return self.status == AgreementStatus.OPEN and self.due_on is not None and self.due_on < today
 
 
 class AgreementReview(db.Model):

@@ -21,6 +21,9 @@ class PasswordForm(FlaskForm):
     current = PasswordField(_l("Your password now"), validators=[DataRequired(message=_l("Write your password now."))])
     new = PasswordField(
         _l("New password (at least 12 characters)"),
-        validators=[DataRequired(message=_l("Write a new password.")), Length(min=12, max=200, message=_l("The new password must have at least 12 characters."))],
+        validators=[
+            DataRequired(message=_l("Write a new password.")),
+            Length(min=12, max=200, message=_l("The new password must have at least 12 characters.")),
+        ],
     )
     repeat = PasswordField(_l("The new password again"), validators=[DataRequired(message=_l("Write the new password again."))])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,3 +129,11 @@ def assign_role(user: User, course_id: int, role: Role) -> RoleAssignment:
     db.session.add(assignment)
     db.session.flush()
     return assignment
+
+
+def users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
+    """Return the users with these ids (authors, recorders) in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(wanted)))}

@@ -81,11 +81,10 @@ def _login(app, username: str):
 
 
 def run_size(size_name: str, scale: float, requests: int, workdir: Path) -> dict:
-    from tests.datagen import generate
-
     from extensions import db
     from meetings.models import Agreement, AgreementStatus, Meeting
     from roles.models import Role, RoleAssignment, User
+    from tests.datagen import generate
 
     app = _make_app(_fresh_database(size_name, workdir))
     # Set-up runs inside an app context; the measured requests run outside it, as on a server.

@@ -163,6 +163,32 @@ def browser_log_in(page, base: str, username: str, lang: str = "da") -> None:
     page.wait_for_url(base + "/")
 
 
+def english(client):
+    """Ask for English pages (the demo users have no saved language)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def member_named(course_id: int, name: str):
+    """Return the network member of a course with this name."""
+    from meetings.models import NetworkMember
+
+    return db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.name == name)).one()
+
+
+def user_named(username: str):
+    """Return the user with this username."""
+    from roles.models import User
+
+    return db.session.scalars(db.select(User).where(User.username == username)).one()
+
+
+@pytest.fixture
+def en_as(client_as):
+    """Return a factory: `en_as("tove")` is a test client logged in as that demo user, reading English."""
+    return lambda username: english(client_as(username))
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -146,7 +146,7 @@ def generate(scale: float = 1.0, seed: int = 7, meetings_per_course: int = 10, n
                     still_open.append(a)
                 else:
                     agreements[a - 1]["status"] = AgreementStatus.DONE if outcome == ReviewOutcome.DONE else AgreementStatus.DROPPED
-            for i in range(3):
+            for _i in range(3):
                 agreement_id += 1
                 agreements.append({
                     "id": agreement_id, "course_id": c, "origin_meeting_id": meeting_id, "text": "Ringer til jobcentret om praktik.",

@@ -57,7 +57,7 @@ def test_every_page_passes_axe(live_server, browser, demo, size):
     page.get_by_role("button", name="Start mødet").click()
     for phase in ("Åbning", "Siden sidst", "Dialog", "Refleksion", "Respons", "Afrunding"):
         page.locator(".phase-rail").get_by_role("button", name=phase).click()
-        page.wait_for_selector(".phase-rail button.current:has-text('%s')" % phase)
+        page.wait_for_selector(f".phase-rail button.current:has-text('{phase}')")
         found[f"meeting phase {phase}"] = violations(page)
     context.close()
     assert {url: v for url, v in found.items() if v} == {}

@@ -7,16 +7,12 @@ from datetime import timedelta
 
 from extensions import db
 from kernel.clock import utcnow
-from roles.models import AuditEntry, User
-from tests.conftest import csrf_token, login
-
-
-def _user(username: str) -> User:
-    return db.session.scalar(db.select(User).where(User.username == username))
+from roles.models import AuditEntry
+from tests.conftest import csrf_token, login, user_named
 
 
 def test_passwords_are_stored_as_argon2id(demo):
-    assert _user("tove").password_hash.startswith("$argon2id$")
+    assert user_named("tove").password_hash.startswith("$argon2id$")
 
 
 def test_a_wrong_password_gets_a_danish_message_and_keeps_the_username(demo, client):
@@ -55,7 +51,7 @@ def test_repeated_failures_slow_the_account_down_but_never_forever(demo, client)
     refused = client.post("/login", data={"username": "morten", "password": "rundbord-demo", "csrf_token": token})
     assert refused.status_code == 429
     assert "For mange forkerte forsøg" in refused.get_data(as_text=True)
-    user = _user("morten")
+    user = user_named("morten")
     assert user.locked_until is not None
     assert user.locked_until - utcnow() <= timedelta(minutes=15)
     # When the hold has passed, the real user gets in.

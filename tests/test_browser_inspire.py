@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+import demo as demo_data
 from extensions import db
-from meetings import inspire
-from meetings.inspire import InspireItem
+from meetings.feedback import inspire
+from meetings.feedback.inspire import InspireItem
 from tests.conftest import browser_log_in
 
 pytestmark = pytest.mark.browser
@@ -94,7 +95,7 @@ def test_skip_all_is_one_tap_and_saves_nothing(live_server, tablet, demo):
 def test_the_feedback_pages_pass_axe(live_server, browser, demo, size):
     from tests.test_accessibility import violations
 
-    inspire.add_demo_feedback(demo.course_id)
+    demo_data.add_demo_feedback(demo.course_id)
     db.session.commit()
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="da-DK", bypass_csp=True)
     page = context.new_page()

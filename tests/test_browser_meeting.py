@@ -48,7 +48,7 @@ def leader_in_phase(page, live_server, demo, phase, *, before=lambda meeting: No
     """Put the coming meeting in `phase` (and let `before` add to it), then open it on the
     leader's tablet."""
     from kernel.clock import utcnow
-    from meetings.phases import move_to_phase
+    from meetings.screen.phases import move_to_phase
 
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
     move_to_phase(meeting, phase, utcnow())
@@ -332,7 +332,7 @@ def test_what_is_being_typed_in_the_agreements_box_stays_while_other_parts_of_it
     swaps only its row) while a new agreement is being written: its person and date stay,
     not only its text. Then adding it answers with the whole box: a person chosen in another
     row but not yet set stays chosen."""
-    from meetings.agreements import record_agreement
+    from meetings.screen.agreements import record_agreement
 
     page = tablet
 

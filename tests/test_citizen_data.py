@@ -13,8 +13,8 @@ import pytest
 
 from exports import citizen_data
 from extensions import db
-from meetings import services
 from kernel.clock import utcnow
+from meetings.course import calendar
 from meetings.models import (
     Agreement,
     Attendance,
@@ -33,8 +33,8 @@ from meetings.models import (
     SessionRating,
 )
 from roles.models import AuditEntry, RoleAssignment, User
-from tests.conftest import count_queries, csrf_token
-from tests.test_summary import citizen_of, english
+from tests.conftest import count_queries, csrf_token, english
+from tests.test_summary import citizen_of
 
 
 def _zip(response) -> zipfile.ZipFile:
@@ -254,7 +254,7 @@ def test_the_export_asks_the_database_the_same_17_queries_whatever_the_course_ho
 
     before = queries()
     _add_everything_else(demo)
-    services.plan_meeting(db.session.get(Course, demo.course_id), utcnow() + timedelta(days=30), location="Hjemme")
+    calendar.plan_meeting(db.session.get(Course, demo.course_id), utcnow() + timedelta(days=30), location="Hjemme")
     db.session.commit()
     after = queries()
     assert (before, after) == (17, 17)

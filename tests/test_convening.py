@@ -10,29 +10,17 @@ from flask_babel import force_locale
 
 from exports.ics import build_invitation_ics, escape_text, fold
 from extensions import db
-from meetings import followup, services
+from kernel import clock
 from kernel.clock import utcnow
-from meetings.followup import FollowUpError
-from meetings.models import Attendance, AttendanceStatus, Course, Language, Meeting, MeetingKind, MemberKind, NetworkMember
-from tests.conftest import csrf_token
-
-
-@pytest.fixture
-def en_as(client_as):
-    def make(username: str):
-        client = client_as(username)
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return make
-
-
-def _member(course_id: int, name: str) -> NetworkMember:
-    return db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.name == name)).one()
+from kernel.refusal import Refusal
+from meetings.course import network as network_rules
+from meetings.followup import convening, ending
+from meetings.models import Attendance, AttendanceStatus, Course, Language, Meeting, MeetingKind, MemberKind
+from tests.conftest import csrf_token, member_named
 
 
 def _invited(meeting_id: int) -> set[str]:
-    return {a.member.name for a in followup.invitees(meeting_id)}
+    return {a.member.name for a in convening.invitees(meeting_id)}
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -41,13 +29,13 @@ def _invited(meeting_id: int) -> set[str]:
 def test_an_acute_meeting_is_proposed_within_24_hours(demo):
     course = db.session.get(Course, demo.course_id)
     now = utcnow()
-    meeting = followup.plan_acute_meeting(course, now=now)
+    meeting = convening.plan_acute_meeting(course, now=now)
     assert meeting.kind == MeetingKind.ACUTE
     assert meeting.requested_at == now
     assert now < meeting.planned_at <= now + timedelta(hours=24)
-    assert meeting.planned_at - now <= followup.ACUTE_DEFAULT_DELAY + timedelta(minutes=followup.ROUND_TO_MINUTES)
-    assert meeting.planned_at.minute % followup.ROUND_TO_MINUTES == 0
-    assert not followup.later_than_rapid_response(meeting)
+    assert meeting.planned_at - now <= convening.ACUTE_DEFAULT_DELAY + timedelta(minutes=convening.ROUND_TO_MINUTES)
+    assert meeting.planned_at.minute % convening.ROUND_TO_MINUTES == 0
+    assert not convening.later_than_rapid_response(meeting)
     # The citizen is invited from the start.
     assert _invited(meeting.id) == {"Maja"}
 
@@ -55,37 +43,37 @@ def test_an_acute_meeting_is_proposed_within_24_hours(demo):
 def test_an_acute_meeting_later_than_24_hours_is_allowed_with_a_gentle_warning(demo):
     course = db.session.get(Course, demo.course_id)
     now = utcnow()
-    meeting = followup.plan_acute_meeting(course, now=now, planned_at=now + timedelta(hours=30))
-    assert meeting.id is not None and followup.later_than_rapid_response(meeting)
+    meeting = convening.plan_acute_meeting(course, now=now, planned_at=now + timedelta(hours=30))
+    assert meeting.id is not None and convening.later_than_rapid_response(meeting)
 
 
 def test_a_regular_meeting_cannot_be_planned_in_the_past(demo):
     course = db.session.get(Course, demo.course_id)
-    with pytest.raises(FollowUpError) as refused:
-        followup.plan_regular_meeting(course, utcnow() - timedelta(hours=1))
+    with pytest.raises(Refusal) as refused:
+        convening.plan_regular_meeting(course, utcnow() - timedelta(hours=1))
     assert refused.value.field == "planned_at"
-    meeting = followup.plan_regular_meeting(course, utcnow() + timedelta(days=30), location="Hjemme hos Maja", theme="Sommeren")
+    meeting = convening.plan_regular_meeting(course, utcnow() + timedelta(days=30), location="Hjemme hos Maja", theme="Sommeren")
     assert meeting.kind == MeetingKind.REGULAR and meeting.requested_at is None and meeting.planned_minutes == 90
 
 
 def test_an_ended_course_gets_no_new_meetings(demo):
     course = db.session.get(Course, demo.course_id)
-    followup.end_course(course, "Forløbet er slut.")
-    with pytest.raises(FollowUpError):
-        followup.plan_regular_meeting(course, utcnow() + timedelta(days=3))
+    ending.end_course(course, "Forløbet er slut.")
+    with pytest.raises(Refusal):
+        convening.plan_regular_meeting(course, utcnow() + timedelta(days=3))
 
 
 def test_the_convene_page_proposes_a_time_a_few_hours_from_now(demo, en_as):
     page = en_as("tove").get(f"/courses/{demo.course_id}/convene").get_data(as_text=True)
     value = re.search(r'<input[^>]*name="acute-planned_at"[^>]*value="([^"]+)"', page)
     assert value, page
-    proposed = followup.to_utc(datetime.strptime(value.group(1), "%Y-%m-%dT%H:%M"))
+    proposed = clock.to_utc(datetime.strptime(value.group(1), "%Y-%m-%dT%H:%M"))
     assert utcnow() < proposed <= utcnow() + timedelta(hours=24)
 
 
 def test_convening_an_acute_meeting_through_the_page(demo, en_as):
     tove = en_as("tove")
-    planned = followup.to_local(followup.propose_acute_time())
+    planned = clock.to_local(convening.propose_acute_time())
     response = tove.post(
         f"/courses/{demo.course_id}/convene/acute",
         data={"acute-planned_at": planned.strftime("%Y-%m-%dT%H:%M"), "acute-location": "Hjemme hos Maja", "csrf_token": csrf_token(tove)},
@@ -93,7 +81,7 @@ def test_convening_an_acute_meeting_through_the_page(demo, en_as):
     assert response.status_code == 302 and "/pre-meeting" in response.headers["Location"]
     meeting = db.session.scalars(db.select(Meeting).where(Meeting.kind == MeetingKind.ACUTE, Meeting.course_id == demo.course_id)).one()
     assert meeting.location == "Hjemme hos Maja" and meeting.requested_at is not None
-    assert followup.to_local(meeting.planned_at) == planned
+    assert clock.to_local(meeting.planned_at) == planned
     dashboard = tove.get("/").get_data(as_text=True)
     coming = dashboard.split('id="upcoming"')[1].split("</section>")[0]
     assert "Acute meeting" in coming and "Hjemme hos Maja" in coming
@@ -136,32 +124,32 @@ def test_the_pre_meeting_records_topics_note_and_exactly_whom_the_citizen_wants(
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
     course_id = meeting.course_id
     at = utcnow() - timedelta(days=1)
-    chosen = [_member(course_id, "Jonas Holm"), _member(course_id, "Sara Nielsen")]
-    followup.record_pre_meeting(meeting, at, " Praktikken, og at sove. ", "Hun vil gerne have Sara med.", chosen)
+    chosen = [member_named(course_id, "Jonas Holm"), member_named(course_id, "Sara Nielsen")]
+    convening.record_pre_meeting(meeting, at, " Praktikken, og at sove. ", "Hun vil gerne have Sara med.", chosen)
     assert meeting.pre_meeting_at == at
     assert meeting.citizen_topics == "Praktikken, og at sove."
     assert meeting.pre_meeting_note == "Hun vil gerne have Sara med."
     assert _invited(meeting.id) == {"Maja", "Jonas Holm", "Sara Nielsen"}
-    assert all(a.status == AttendanceStatus.INVITED for a in followup.invitees(meeting.id))
+    assert all(a.status == AttendanceStatus.INVITED for a in convening.invitees(meeting.id))
 
 
 def test_someone_from_another_network_cannot_be_invited(demo):
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    yasmin = _member(demo.other_course_id, "Yasmin Saleh")
-    with pytest.raises(FollowUpError):
-        followup.record_pre_meeting(meeting, None, "", "", [yasmin])
+    yasmin = member_named(demo.other_course_id, "Yasmin Saleh")
+    with pytest.raises(Refusal):
+        convening.record_pre_meeting(meeting, None, "", "", [yasmin])
 
 
 def test_inviting_more_than_the_citizen_can_manage_warns_but_never_blocks(demo, en_as):
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    everyone = [m for m in followup.current_members(meeting.course_id) if m.kind in (MemberKind.PRIVATE, MemberKind.PROFESSIONAL)]
+    everyone = [m for m in network_rules.current_members(meeting.course_id) if m.kind in (MemberKind.PRIVATE, MemberKind.PROFESSIONAL)]
     tove = en_as("tove")
     response = tove.post(
         f"/meetings/{meeting.id}/pre-meeting",
         data={"citizen_topics": "Hestene", "note": "", "max_participants": "4", "invitees": [str(m.id) for m in everyone], "csrf_token": csrf_token(tove)},
     )
     assert response.status_code == 302
-    check = followup.participant_check(meeting)
+    check = convening.participant_check(meeting)
     assert check.count == len(everyone) == 7 and check.limit == 4 and check.too_many
     assert _invited(meeting.id) == {"Maja", *(m.name for m in everyone)}
     page = tove.get(f"/meetings/{meeting.id}/pre-meeting").get_data(as_text=True)
@@ -172,13 +160,13 @@ def test_inviting_more_than_the_citizen_can_manage_warns_but_never_blocks(demo, 
         f"/meetings/{meeting.id}/pre-meeting",
         data={"citizen_topics": "Hestene", "max_participants": "4", "invitees": [str(everyone[0].id)], "csrf_token": csrf_token(tove)},
     )
-    assert not followup.participant_check(meeting).too_many
+    assert not convening.participant_check(meeting).too_many
     assert 'id="participant-warning"' not in tove.get(f"/meetings/{meeting.id}/pre-meeting").get_data(as_text=True)
 
 
 def test_a_bad_number_keeps_the_citizens_words_on_screen(demo, en_as):
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    jonas = _member(meeting.course_id, "Jonas Holm")
+    jonas = member_named(meeting.course_id, "Jonas Holm")
     tove = en_as("tove")
     response = tove.post(
         f"/meetings/{meeting.id}/pre-meeting",
@@ -195,16 +183,16 @@ def test_a_bad_number_keeps_the_citizens_words_on_screen(demo, en_as):
 
 def test_a_held_meeting_gets_no_pre_meeting(demo):
     held = db.session.get(Meeting, demo.meeting_ids[0])
-    with pytest.raises(FollowUpError):
-        followup.record_pre_meeting(held, None, "x", "", [])
+    with pytest.raises(Refusal):
+        convening.record_pre_meeting(held, None, "x", "", [])
 
 
 def test_answers_already_given_are_kept_when_the_list_changes(demo):
     meeting = db.session.get(Meeting, demo.upcoming_meeting_id)
-    ali = _member(meeting.course_id, "Ali Hassan")
+    ali = member_named(meeting.course_id, "Ali Hassan")
     row = db.session.scalars(db.select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.member_id == ali.id)).one()
     row.status = AttendanceStatus.SENT_WORD
-    followup.record_pre_meeting(meeting, None, "", "", [_member(meeting.course_id, "Jonas Holm")])
+    convening.record_pre_meeting(meeting, None, "", "", [member_named(meeting.course_id, "Jonas Holm")])
     assert _invited(meeting.id) == {"Maja", "Jonas Holm", "Ali Hassan"}
 
 
@@ -256,8 +244,8 @@ def test_the_ics_route_sends_a_calendar_file(demo, client_as):
 
 def test_the_invitation_letter_is_in_the_invitees_language(demo, client_as):
     course = db.session.get(Course, demo.course_id)
-    tom = services.add_member(course, kind=MemberKind.PRIVATE, name="Tom Evans", relation="neighbour", language=Language.EN)
-    hanne = _member(demo.course_id, "Hanne Holm")
+    tom = network_rules.add_member(course, kind=MemberKind.PRIVATE, name="Tom Evans", relation="neighbour", language=Language.EN)
+    hanne = member_named(demo.course_id, "Hanne Holm")
     db.session.commit()
     tove = client_as("tove")  # Tove reads Danish
     english = tove.get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{tom.id}").get_data(as_text=True)
@@ -279,12 +267,12 @@ def test_the_invitation_letter_is_in_the_invitees_language(demo, client_as):
 
 
 def test_no_letter_for_someone_outside_the_network(demo, client_as):
-    yasmin = _member(demo.other_course_id, "Yasmin Saleh")
+    yasmin = member_named(demo.other_course_id, "Yasmin Saleh")
     assert client_as("tove").get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{yasmin.id}").status_code == 404
 
 
 def test_the_pre_meeting_page_offers_letters_and_calendar_files(demo, en_as):
     page = en_as("tove").get(f"/meetings/{demo.upcoming_meeting_id}/pre-meeting").get_data(as_text=True)
-    hanne = _member(demo.course_id, "Hanne Holm")
+    hanne = member_named(demo.course_id, "Hanne Holm")
     assert f"/meetings/{demo.upcoming_meeting_id}/invitation/{hanne.id}" in page
     assert f"/meetings/{demo.upcoming_meeting_id}/invitation.ics?lang=da" in page

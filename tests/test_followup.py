@@ -6,10 +6,18 @@ from datetime import date, timedelta
 
 import pytest
 
+import demo as demo_data
 from extensions import db
-from meetings import followup, services
+from kernel import clock
 from kernel.clock import utcnow
-from meetings.followup import FollowUpError
+from kernel.refusal import Refusal
+from meetings.consent import rules as consent_rules
+from meetings.course import calendar
+from meetings.course import goals as goal_rules
+from meetings.course import network as network_rules
+from meetings.followup import convening, ending
+from meetings.followup import dashboard as followup_dashboard
+from meetings.followup import log as followup_log
 from meetings.models import (
     Agreement,
     AgreementReview,
@@ -27,30 +35,11 @@ from meetings.models import (
 )
 from roles import services as role_services
 from roles.models import Role, User
-from tests.conftest import count_queries, csrf_token
-
-
-def _user(username: str) -> User:
-    return db.session.scalars(db.select(User).where(User.username == username)).one()
-
-
-def _member(course_id: int, name: str) -> NetworkMember:
-    return db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.name == name)).one()
-
-
-def _english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def en_as(client_as):
-    """A logged-in demo user who reads the pages in English."""
-    return lambda username: _english(client_as(username))
+from tests.conftest import count_queries, csrf_token, english, member_named, user_named
 
 
 def _held_meeting(course: Course, days_ago: int) -> Meeting:
-    meeting = services.plan_meeting(course, utcnow() - timedelta(days=days_ago))
+    meeting = calendar.plan_meeting(course, utcnow() - timedelta(days=days_ago))
     meeting.opened_at = meeting.planned_at
     meeting.closed_at = meeting.planned_at + timedelta(minutes=80)
     db.session.flush()
@@ -66,18 +55,18 @@ def _agreement(meeting: Meeting, text: str, responsible: NetworkMember | None, d
 
 def _course_for(user: User, name: str, *, agreements: int = 3) -> Course:
     """A course where `user` is tovholder, with held meetings, agreements, reviews and follow-ups."""
-    course = services.create_course(name)
-    services.join_team(user, course, Role.TOVHOLDER)
-    friend = services.add_member(course, kind=MemberKind.PRIVATE, name=f"{name}s ven", relation="ven")
-    worker = services.add_member(course, kind=MemberKind.PROFESSIONAL, name=f"{name}s sagsbehandler", organisation="Kommunen")
+    course = network_rules.create_course(name)
+    network_rules.join_team(user, course, Role.TOVHOLDER)
+    friend = network_rules.add_member(course, kind=MemberKind.PRIVATE, name=f"{name}s ven", relation="ven")
+    worker = network_rules.add_member(course, kind=MemberKind.PROFESSIONAL, name=f"{name}s sagsbehandler", organisation="Kommunen")
     first = _held_meeting(course, 70)
     second = _held_meeting(course, 20)
-    services.plan_meeting(course, utcnow() + timedelta(days=5))
+    calendar.plan_meeting(course, utcnow() + timedelta(days=5))
     for i in range(agreements):
-        who = (friend, worker, services.citizen_member(course.id))[i % 3]
-        a = _agreement(first, f"{name} aftale {i}", who, followup.local_today() - timedelta(days=i))
+        who = (friend, worker, network_rules.citizen_member(course.id))[i % 3]
+        a = _agreement(first, f"{name} aftale {i}", who, clock.local_today() - timedelta(days=i))
         db.session.add(AgreementReview(agreement_id=a.id, meeting_id=second.id, outcome=ReviewOutcome.PARTLY))
-        db.session.add(FollowUp(agreement_id=a.id, text="Ringede", contacted_on=followup.local_today()))
+        db.session.add(FollowUp(agreement_id=a.id, text="Ringede", contacted_on=clock.local_today()))
     db.session.flush()
     return course
 
@@ -86,8 +75,8 @@ def _course_for(user: User, name: str, *, agreements: int = 3) -> Course:
 
 
 def test_the_dashboard_groups_open_agreements_by_who_is_responsible_with_the_overdue_first(demo):
-    tove = _user("tove")
-    board = followup.dashboard_for(tove)
+    tove = user_named("tove")
+    board = followup_dashboard.dashboard_for(tove)
     # The demo: Maja's own agreement (from meeting 1), Hanne's and Lene's (from meeting 2); all three overdue.
     names = [g.responsible.name for g in board.groups]
     assert sorted(names) == ["Hanne Holm", "Lene Berg", "Maja"]
@@ -95,9 +84,9 @@ def test_the_dashboard_groups_open_agreements_by_who_is_responsible_with_the_ove
     # A new agreement that is not due yet goes after every overdue one, in its person's group.
     course = db.session.get(Course, demo.course_id)
     meeting = db.session.get(Meeting, demo.meeting_ids[1])
-    ali = _member(course.id, "Ali Hassan")
-    _agreement(meeting, "Ali finder en ny tid til Maja.", ali, followup.local_today() + timedelta(days=10))
-    board = followup.dashboard_for(tove)
+    ali = member_named(course.id, "Ali Hassan")
+    _agreement(meeting, "Ali finder en ny tid til Maja.", ali, clock.local_today() + timedelta(days=10))
+    board = followup_dashboard.dashboard_for(tove)
     assert [g.responsible.name for g in board.groups][-1] == "Ali Hassan"
     assert board.groups[-1].overdue_count == 0
     assert all(g.overdue_count for g in board.groups[:-1])
@@ -106,24 +95,24 @@ def test_the_dashboard_groups_open_agreements_by_who_is_responsible_with_the_ove
 def test_within_a_group_the_overdue_come_first(demo):
     course = db.session.get(Course, demo.course_id)
     meeting = db.session.get(Meeting, demo.meeting_ids[1])
-    hanne = _member(course.id, "Hanne Holm")
-    _agreement(meeting, "Hanne tager med til lægen.", hanne, followup.local_today() + timedelta(days=2))
+    hanne = member_named(course.id, "Hanne Holm")
+    _agreement(meeting, "Hanne tager med til lægen.", hanne, clock.local_today() + timedelta(days=2))
     _agreement(meeting, "Hanne spørger til ventetiden.", hanne, None)
-    group = next(g for g in followup.dashboard_for(_user("tove")).groups if g.responsible == hanne)
+    group = next(g for g in followup_dashboard.dashboard_for(user_named("tove")).groups if g.responsible == hanne)
     assert [e.overdue for e in group.entries] == [True, False, False]
     assert group.entries[-1].agreement.due_on is None
 
 
 def test_the_same_colleague_is_one_group_across_courses(demo):
-    rikke = _user("rikke")
+    rikke = user_named("rikke")
     maja_course = db.session.get(Course, demo.course_id)
-    services.join_team(rikke, maja_course, Role.TOVHOLDER)
+    network_rules.join_team(rikke, maja_course, Role.TOVHOLDER)
     karim_course = db.session.get(Course, demo.other_course_id)
     rikke_in = {c.id: db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == c.id, NetworkMember.user_id == rikke.id)).one() for c in (maja_course, karim_course)}
     for course in (maja_course, karim_course):
         meeting = _held_meeting(course, 3)
         _agreement(meeting, f"Rikke ringer ({course.id})", rikke_in[course.id], None)
-    groups = [g for g in followup.dashboard_for(rikke).groups if g.responsible and g.responsible.user_id == rikke.id]
+    groups = [g for g in followup_dashboard.dashboard_for(rikke).groups if g.responsible and g.responsible.user_id == rikke.id]
     assert len(groups) == 1 and len(groups[0].entries) == 2
 
 
@@ -137,24 +126,24 @@ def test_the_dashboard_page_marks_overdue_agreements_clearly(demo, en_as):
 
 def test_agreements_of_a_meeting_still_going_on_are_not_followed_up_yet(demo):
     course = db.session.get(Course, demo.course_id)
-    running = services.plan_meeting(course, utcnow())
+    running = calendar.plan_meeting(course, utcnow())
     running.opened_at = utcnow()
     _agreement(running, "Udkast uden ansvarlig", None, None)
-    board = followup.dashboard_for(_user("tove"))
+    board = followup_dashboard.dashboard_for(user_named("tove"))
     assert all(e.agreement.text != "Udkast uden ansvarlig" for g in board.groups for e in g.entries)
 
 
 def test_an_agreement_nobody_has_reviewed_for_six_weeks_is_listed(demo, en_as):
     course = db.session.get(Course, demo.course_id)
     old = _held_meeting(course, 7 * 7)
-    forgotten = _agreement(old, "Sara undersøger et hold i rideklubben.", _member(course.id, "Sara Nielsen"), None)
-    reviewed = _agreement(old, "Jonas kører Maja til stalden.", _member(course.id, "Jonas Holm"), None)
+    forgotten = _agreement(old, "Sara undersøger et hold i rideklubben.", member_named(course.id, "Sara Nielsen"), None)
+    reviewed = _agreement(old, "Jonas kører Maja til stalden.", member_named(course.id, "Jonas Holm"), None)
     recent = _held_meeting(course, 7)
     db.session.add(AgreementReview(agreement_id=reviewed.id, meeting_id=recent.id, outcome=ReviewOutcome.PARTLY))
     db.session.flush()
-    board = followup.dashboard_for(_user("tove"))
+    board = followup_dashboard.dashboard_for(user_named("tove"))
     assert [e.agreement for e in board.long_open] == [forgotten]
-    assert followup.LONG_OPEN_WITHOUT_REVIEW == timedelta(weeks=6)
+    assert followup_dashboard.LONG_OPEN_WITHOUT_REVIEW == timedelta(weeks=6)
     db.session.commit()
     page = en_as("tove").get("/").get_data(as_text=True)
     long_section = page.split('id="long-open"')[1]
@@ -163,28 +152,28 @@ def test_an_agreement_nobody_has_reviewed_for_six_weeks_is_listed(demo, en_as):
 
 
 def test_meetings_held_without_a_summary_given_are_listed_until_it_is_given(demo):
-    tove = _user("tove")
-    due = followup.dashboard_for(tove).summaries_due
+    tove = user_named("tove")
+    due = followup_dashboard.dashboard_for(tove).summaries_due
     assert [e.meeting.id for e in due] == demo.meeting_ids[:2]
     db.session.get(Meeting, demo.meeting_ids[0]).summary_given_at = utcnow()
-    assert [e.meeting.id for e in followup.dashboard_for(tove).summaries_due] == [demo.meeting_ids[1]]
+    assert [e.meeting.id for e in followup_dashboard.dashboard_for(tove).summaries_due] == [demo.meeting_ids[1]]
 
 
 def test_coming_meetings_include_every_course_of_the_user(demo):
-    morten = followup.dashboard_for(_user("morten"))
+    morten = followup_dashboard.dashboard_for(user_named("morten"))
     courses = {e.course.course.id for e in morten.upcoming}
     assert courses == {demo.course_id, demo.other_course_id}
 
 
 def test_the_tovholders_courses_come_first(demo):
     # Rikke is reflectant for Maja and tovholder for Karim.
-    board = followup.dashboard_for(_user("rikke"))
+    board = followup_dashboard.dashboard_for(user_named("rikke"))
     assert [c.course.citizen.preferred_name for c in board.courses] == ["Karim", "Maja"]
     assert board.courses[0].is_tovholder and not board.courses[1].is_tovholder
 
 
 def test_a_reflectant_gets_no_follow_up_sections_for_courses_they_do_not_coordinate(demo, en_as):
-    morten = followup.dashboard_for(_user("morten"))
+    morten = followup_dashboard.dashboard_for(user_named("morten"))
     assert not morten.follows_up and morten.groups == [] and morten.summaries_due == []
     page = en_as("morten").get("/").get_data(as_text=True)
     assert "Coming meetings" in page and "Open agreements, by who is responsible" not in page
@@ -195,7 +184,7 @@ def test_an_outsider_sees_no_course_on_the_dashboard(app, demo):
 
     role_services.create_user("olga", "Olga", "olga-pass")
     db.session.commit()
-    page = _english(login(app.test_client(), "olga", "olga-pass")).get("/").get_data(as_text=True)
+    page = english(login(app.test_client(), "olga", "olga-pass")).get("/").get_data(as_text=True)
     assert "You have no role in any course yet." in page
     assert "Maja" not in page and "Karim" not in page
 
@@ -211,7 +200,7 @@ def test_dashboard_queries_stay_bounded_however_many_courses(app, demo, en_as):
 
     queries_for_dashboard()  # warm up
     with_one_course = queries_for_dashboard()
-    user = _user("tove")
+    user = user_named("tove")
     for i in range(8):
         _course_for(user, f"Borger{i}", agreements=6)
     db.session.commit()
@@ -227,20 +216,20 @@ def test_dashboard_queries_stay_bounded_however_many_courses(app, demo, en_as):
 
 def test_a_follow_up_is_written_with_date_and_who(demo):
     agreement = db.session.scalars(db.select(Agreement).where(Agreement.text.like("Lene%"))).one()
-    tove = _user("tove")
-    entry = followup.record_follow_up(agreement, "  Ringede til jobcentret; de svarer fredag.  ", followup.local_today(), tove)
+    tove = user_named("tove")
+    entry = followup_log.record_follow_up(agreement, "  Ringede til jobcentret; de svarer fredag.  ", clock.local_today(), tove)
     assert entry.text == "Ringede til jobcentret; de svarer fredag."
-    assert entry.author_id == tove.id and entry.contacted_on == followup.local_today()
-    assert followup.follow_ups_by_agreement([agreement.id])[agreement.id] == [entry]
+    assert entry.author_id == tove.id and entry.contacted_on == clock.local_today()
+    assert followup_log.follow_ups_by_agreement([agreement.id])[agreement.id] == [entry]
 
 
 def test_a_follow_up_needs_words_and_a_date_that_has_happened(demo):
     agreement = db.session.scalars(db.select(Agreement)).first()
-    with pytest.raises(FollowUpError) as blank:
-        followup.record_follow_up(agreement, "   ", followup.local_today(), None)
+    with pytest.raises(Refusal) as blank:
+        followup_log.record_follow_up(agreement, "   ", clock.local_today(), None)
     assert blank.value.field == "text"
-    with pytest.raises(FollowUpError) as future:
-        followup.record_follow_up(agreement, "Ringer i morgen", followup.local_today() + timedelta(days=1), None)
+    with pytest.raises(Refusal) as future:
+        followup_log.record_follow_up(agreement, "Ringer i morgen", clock.local_today() + timedelta(days=1), None)
     assert future.value.field == "contacted_on"
 
 
@@ -249,7 +238,7 @@ def test_the_follow_up_shows_on_the_agreement(demo, en_as):
     tove = en_as("tove")
     response = tove.post(
         f"/agreements/{agreement.id}/follow-up",
-        data={"contacted_on": followup.local_today().isoformat(), "text": "Called the job centre; they expect an answer Friday.", "csrf_token": csrf_token(tove)},
+        data={"contacted_on": clock.local_today().isoformat(), "text": "Called the job centre; they expect an answer Friday.", "csrf_token": csrf_token(tove)},
     )
     assert response.status_code == 302
     # Everyone in the team reads it before the next meeting's review, the reflectant too.
@@ -274,7 +263,7 @@ def test_a_follow_up_without_text_keeps_the_date_that_was_typed(demo, en_as):
 def test_a_follow_up_dated_in_the_future_is_refused_and_the_text_kept(demo, en_as):
     agreement = db.session.scalars(db.select(Agreement)).first()
     tove = en_as("tove")
-    tomorrow = (followup.local_today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.local_today() + timedelta(days=1)).isoformat()
     response = tove.post(f"/agreements/{agreement.id}/follow-up", data={"contacted_on": tomorrow, "text": "Jeg ringer <i>i morgen</i>", "csrf_token": csrf_token(tove)})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -294,129 +283,129 @@ def test_only_the_tovholder_writes_follow_ups(demo, client_as):
 
 def test_may_receive_is_the_one_rule_for_sharing(demo):
     course_id = demo.course_id
-    maja = services.citizen_member(course_id)
-    hanne, sara, ali = (_member(course_id, n) for n in ("Hanne Holm", "Sara Nielsen", "Ali Hassan"))
-    assert followup.may_receive(maja, ConsentScope.SUMMARY)  # the citizen always gets their own papers
-    assert followup.may_receive(hanne, ConsentScope.SUMMARY)
-    assert not followup.may_receive(hanne, ConsentScope.NOTES)  # consent is per scope
-    assert not followup.may_receive(sara, ConsentScope.SUMMARY)  # no consent, nothing
-    followup.remove_member(ali)
-    assert not followup.may_receive(ali, ConsentScope.SUMMARY)  # removed from the network
+    maja = network_rules.citizen_member(course_id)
+    hanne, sara, ali = (member_named(course_id, n) for n in ("Hanne Holm", "Sara Nielsen", "Ali Hassan"))
+    assert consent_rules.may_receive(maja, ConsentScope.SUMMARY)  # the citizen always gets their own papers
+    assert consent_rules.may_receive(hanne, ConsentScope.SUMMARY)
+    assert not consent_rules.may_receive(hanne, ConsentScope.NOTES)  # consent is per scope
+    assert not consent_rules.may_receive(sara, ConsentScope.SUMMARY)  # no consent, nothing
+    network_rules.remove_member(ali)
+    assert not consent_rules.may_receive(ali, ConsentScope.SUMMARY)  # removed from the network
 
 
 def test_a_member_without_consent_is_never_listed_as_a_recipient(demo):
-    listed = {m.name for m, _c in followup.recipients(demo.course_id, ConsentScope.SUMMARY)}
+    listed = {m.name for m, _c in consent_rules.recipients(demo.course_id, ConsentScope.SUMMARY)}
     assert listed == {"Maja", "Hanne Holm", "Ali Hassan", "Peter Kjær"}
     members = db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == demo.course_id)).all()
     for member in members:
-        assert (member.name in listed) == followup.may_receive(member, ConsentScope.SUMMARY)
+        assert (member.name in listed) == consent_rules.may_receive(member, ConsentScope.SUMMARY)
 
 
 def test_giving_and_withdrawing_consent_keeps_the_history(demo):
-    sara = _member(demo.course_id, "Sara Nielsen")
-    tove = _user("tove")
-    given = followup.give_consent(sara, ConsentScope.AGREEMENTS, "kun ved indlæggelse", tove)
+    sara = member_named(demo.course_id, "Sara Nielsen")
+    tove = user_named("tove")
+    given = consent_rules.give_consent(sara, ConsentScope.AGREEMENTS, "kun ved indlæggelse", tove)
     assert given.recorded_by_id == tove.id
     # Only in a certain situation: it counts once a person has checked that the situation applies.
-    assert not followup.may_receive(sara, ConsentScope.AGREEMENTS)
-    assert followup.may_receive(sara, ConsentScope.AGREEMENTS, circumstances_confirmed=True)
+    assert not consent_rules.may_receive(sara, ConsentScope.AGREEMENTS)
+    assert consent_rules.may_receive(sara, ConsentScope.AGREEMENTS, circumstances_confirmed=True)
     # Giving the same again changes nothing; other circumstances replace the consent.
-    assert followup.give_consent(sara, ConsentScope.AGREEMENTS, "kun ved indlæggelse", tove) is given
-    newer = followup.give_consent(sara, ConsentScope.AGREEMENTS, "altid", tove)
+    assert consent_rules.give_consent(sara, ConsentScope.AGREEMENTS, "kun ved indlæggelse", tove) is given
+    newer = consent_rules.give_consent(sara, ConsentScope.AGREEMENTS, "altid", tove)
     assert given.withdrawn_at is not None and newer.withdrawn_at is None
-    followup.withdraw_consent(newer)
-    assert not followup.may_receive(sara, ConsentScope.AGREEMENTS)
-    register = followup.consent_register(demo.course_id)
+    consent_rules.withdraw_consent(newer)
+    assert not consent_rules.may_receive(sara, ConsentScope.AGREEMENTS)
+    register = consent_rules.consent_register(demo.course_id)
     assert len(register.history[sara.id]) == 2 and (sara.id, ConsentScope.AGREEMENTS) not in register.active
 
 
 def _consent(member: NetworkMember, scope: ConsentScope, circumstances: str) -> Consent:
-    return followup.give_consent(member, scope, circumstances, _user("tove"))
+    return consent_rules.give_consent(member, scope, circumstances, user_named("tove"))
 
 
 def _both_ways(member: NetworkMember, scope: ConsentScope = ConsentScope.NOTES) -> tuple[bool, bool]:
     """Return (may receive without a check, may receive once a person confirmed the situation applies)."""
-    return followup.may_receive(member, scope), followup.may_receive(member, scope, circumstances_confirmed=True)
+    return consent_rules.may_receive(member, scope), consent_rules.may_receive(member, scope, circumstances_confirmed=True)
 
 
 def test_a_consent_without_circumstances_holds_always(demo):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     _consent(sara, ConsentScope.NOTES, "")
     assert _both_ways(sara) == (True, True)
 
 
 def test_a_consent_only_in_a_certain_situation_does_not_count_unconfirmed(demo):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     _consent(sara, ConsentScope.NOTES, "ved indlæggelse")
     assert _both_ways(sara) == (False, True)
-    assert not followup.may_receive(sara, ConsentScope.SUMMARY)  # still per scope, even confirmed
-    assert not followup.may_receive(sara, ConsentScope.SUMMARY, circumstances_confirmed=True)
+    assert not consent_rules.may_receive(sara, ConsentScope.SUMMARY)  # still per scope, even confirmed
+    assert not consent_rules.may_receive(sara, ConsentScope.SUMMARY, circumstances_confirmed=True)
 
 
 def test_a_withdrawn_consent_never_counts_even_confirmed(demo):
-    sara, jonas = _member(demo.course_id, "Sara Nielsen"), _member(demo.course_id, "Jonas Holm")
-    followup.withdraw_consent(_consent(sara, ConsentScope.NOTES, "ved indlæggelse"))
-    followup.withdraw_consent(_consent(jonas, ConsentScope.NOTES, ""))
+    sara, jonas = member_named(demo.course_id, "Sara Nielsen"), member_named(demo.course_id, "Jonas Holm")
+    consent_rules.withdraw_consent(_consent(sara, ConsentScope.NOTES, "ved indlæggelse"))
+    consent_rules.withdraw_consent(_consent(jonas, ConsentScope.NOTES, ""))
     assert _both_ways(sara) == (False, False)
     assert _both_ways(jonas) == (False, False)
 
 
 def test_the_citizen_always_and_a_removed_member_never(demo):
-    maja, ali = services.citizen_member(demo.course_id), _member(demo.course_id, "Ali Hassan")
+    maja, ali = network_rules.citizen_member(demo.course_id), member_named(demo.course_id, "Ali Hassan")
     assert _both_ways(maja, ConsentScope.NOTES) == (True, True)  # no consent needed for their own papers
     _consent(ali, ConsentScope.NOTES, "")
-    followup.remove_member(ali)
+    network_rules.remove_member(ali)
     for scope in ConsentScope:  # Ali's consents are still recorded, but he is out of the network
         assert _both_ways(ali, scope) == (False, False)
-    confirmed = followup.recipients(demo.course_id, ConsentScope.SUMMARY, circumstances_confirmed=True)
+    confirmed = consent_rules.recipients(demo.course_id, ConsentScope.SUMMARY, circumstances_confirmed=True)
     assert ali not in [m for m, _c in confirmed]
-    assert ali not in [m for m, _c in followup.sharing(demo.course_id, ConsentScope.SUMMARY).conditional]
+    assert ali not in [m for m, _c in consent_rules.sharing(demo.course_id, ConsentScope.SUMMARY).conditional]
 
 
 @pytest.mark.parametrize("words", ["altid", "Always", " ALTID. "])
 def test_the_word_always_alone_is_no_circumstance(demo, words):
     # The form's old hint said "e.g. always": consents recorded with that word hold always.
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     _consent(sara, ConsentScope.NOTES, words)
     assert _both_ways(sara) == (True, True)
 
 
 @pytest.mark.parametrize("words", ["altid, undtagen noter om medicin", "not always"])
 def test_more_than_the_word_always_is_a_circumstance(demo, words):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     _consent(sara, ConsentScope.NOTES, words)
     assert _both_ways(sara) == (False, True)
 
 
 def test_recipients_say_exactly_what_may_receive_says_confirmed_or_not(demo):
     course_id = demo.course_id
-    sara, jonas, lene = (_member(course_id, n) for n in ("Sara Nielsen", "Jonas Holm", "Lene Berg"))
+    sara, jonas, lene = (member_named(course_id, n) for n in ("Sara Nielsen", "Jonas Holm", "Lene Berg"))
     _consent(sara, ConsentScope.SUMMARY, "ved indlæggelse")
     _consent(jonas, ConsentScope.SUMMARY, "")
-    followup.withdraw_consent(_consent(lene, ConsentScope.SUMMARY, "når Maja beder om det"))
+    consent_rules.withdraw_consent(_consent(lene, ConsentScope.SUMMARY, "når Maja beder om det"))
     members = db.session.scalars(db.select(NetworkMember).where(NetworkMember.course_id == course_id)).all()
     for confirmed in (False, True):
-        listed = [m for m, _c in followup.recipients(course_id, ConsentScope.SUMMARY, circumstances_confirmed=confirmed)]
+        listed = [m for m, _c in consent_rules.recipients(course_id, ConsentScope.SUMMARY, circumstances_confirmed=confirmed)]
         assert len(listed) == len(set(listed))
         for member in members:
-            assert (member in listed) == followup.may_receive(member, ConsentScope.SUMMARY, circumstances_confirmed=confirmed), (
+            assert (member in listed) == consent_rules.may_receive(member, ConsentScope.SUMMARY, circumstances_confirmed=confirmed), (
                 member.name,
                 confirmed,
             )
-    split = followup.sharing(course_id, ConsentScope.SUMMARY)
+    split = consent_rules.sharing(course_id, ConsentScope.SUMMARY)
     assert [m.name for m in split.others] == ["Hanne Holm", "Jonas Holm", "Ali Hassan", "Peter Kjær"]
     assert [(m.name, c.circumstances) for m, c in split.conditional] == [("Sara Nielsen", "ved indlæggelse"), ("Dr. Inger Mose", "ved indlæggelse")]
 
 
 def test_an_unconditional_consent_wins_over_a_conditional_one_for_the_same_person(demo):
     # Normally giving again replaces; rows written another way (an import, an old version) may overlap.
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     db.session.add_all([
         Consent(course_id=demo.course_id, member_id=sara.id, scope=ConsentScope.SUMMARY, circumstances="ved indlæggelse"),
         Consent(course_id=demo.course_id, member_id=sara.id, scope=ConsentScope.SUMMARY, circumstances=""),
     ])
     db.session.flush()
-    split = followup.sharing(demo.course_id, ConsentScope.SUMMARY)
+    split = consent_rules.sharing(demo.course_id, ConsentScope.SUMMARY)
     assert sara in split.others and sara not in [m for m, _c in split.conditional]
     assert _both_ways(sara, ConsentScope.SUMMARY) == (True, True)
 
@@ -424,43 +413,43 @@ def test_an_unconditional_consent_wins_over_a_conditional_one_for_the_same_perso
 def test_who_may_receive_takes_two_queries_however_big_the_network(demo):
     course = db.session.get(Course, demo.course_id)
     for i in range(12):
-        member = services.add_member(course, kind=MemberKind.PRIVATE, name=f"Ven {i}", relation="ven")
+        member = network_rules.add_member(course, kind=MemberKind.PRIVATE, name=f"Ven {i}", relation="ven")
         _consent(member, ConsentScope.SUMMARY, "ved indlæggelse" if i % 2 else "")
     db.session.commit()
     with count_queries() as sent:
-        split = followup.sharing(demo.course_id, ConsentScope.SUMMARY)
+        split = consent_rules.sharing(demo.course_id, ConsentScope.SUMMARY)
     assert len(sent) == 2, sent
     assert len(split.conditional) == 7 and len(split.others) == 9
 
 
 def test_the_form_choice_becomes_the_circumstances(app):
-    assert followup.circumstances_from_choice("always", "") == ""
-    assert followup.circumstances_from_choice("only_when", "  ved indlæggelse ") == "ved indlæggelse"
-    assert followup.circumstances_from_choice(None, "ved indlæggelse") == "ved indlæggelse"  # written words: only then
+    assert consent_rules.circumstances_from_choice("always", "") == ""
+    assert consent_rules.circumstances_from_choice("only_when", "  ved indlæggelse ") == "ved indlæggelse"
+    assert consent_rules.circumstances_from_choice(None, "ved indlæggelse") == "ved indlæggelse"  # written words: only then
     for choice, text in (("always", "ved indlæggelse"), ("only_when", "  "), (None, ""), ("", None)):
-        with pytest.raises(FollowUpError) as refused:
-            followup.circumstances_from_choice(choice, text)
+        with pytest.raises(Refusal) as refused:
+            consent_rules.circumstances_from_choice(choice, text)
         assert refused.value.field == "circumstances"
 
 
 def test_choosing_always_on_the_page_records_a_consent_without_circumstances(demo, en_as):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     tove = en_as("tove")
     data = {"scope": "summary", "applies": "always", "circumstances": "", "csrf_token": csrf_token(tove)}
     assert tove.post(f"/members/{sara.id}/consent", data=data).status_code == 302
     assert db.session.scalars(db.select(Consent).where(Consent.member_id == sara.id)).one().circumstances == ""
-    assert followup.may_receive(sara, ConsentScope.SUMMARY)
+    assert consent_rules.may_receive(sara, ConsentScope.SUMMARY)
     page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
     plain = page.split('id="recipients-h"')[1].split("</section>")[0]
     assert "Sara Nielsen" in plain
 
 
 def test_a_situation_given_on_the_page_lists_the_person_apart(demo, en_as):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     tove = en_as("tove")
     data = {"scope": "summary", "applies": "only_when", "circumstances": "on admission", "csrf_token": csrf_token(tove)}
     assert tove.post(f"/members/{sara.id}/consent", data=data).status_code == 302
-    assert not followup.may_receive(sara, ConsentScope.SUMMARY)
+    assert not consent_rules.may_receive(sara, ConsentScope.SUMMARY)
     page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
     plain = page.split('id="recipients-h"')[1].split("</section>")[0]
     conditional = page.split('id="conditional-h"')[1].split("</section>")[0]
@@ -479,7 +468,7 @@ def test_a_situation_given_on_the_page_lists_the_person_apart(demo, en_as):
     ],
 )
 def test_an_unclear_consent_choice_is_refused_and_keeps_what_was_typed(demo, en_as, applies, typed, message):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     tove = en_as("tove")
     data = {"scope": "agreements", "circumstances": typed, "csrf_token": csrf_token(tove)}
     if applies:
@@ -497,7 +486,7 @@ def test_an_unclear_consent_choice_is_refused_and_keeps_what_was_typed(demo, en_
 
 
 def test_a_refused_consent_choice_speaks_danish_to_a_danish_user(demo, client_as):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     tove = client_as("tove")
     tove.environ_base["HTTP_ACCEPT_LANGUAGE"] = "da"
     data = {"scope": "summary", "applies": "only_when", "circumstances": "", "csrf_token": csrf_token(tove)}
@@ -506,23 +495,23 @@ def test_a_refused_consent_choice_speaks_danish_to_a_danish_user(demo, client_as
 
 
 def test_the_citizen_needs_no_consent_for_their_own_papers(demo):
-    with pytest.raises(FollowUpError):
-        followup.give_consent(services.citizen_member(demo.course_id), ConsentScope.SUMMARY, "", None)
+    with pytest.raises(Refusal):
+        consent_rules.give_consent(network_rules.citizen_member(demo.course_id), ConsentScope.SUMMARY, "", None)
 
 
 def test_withdrawing_consent_is_one_post(demo, en_as):
-    hanne = _member(demo.course_id, "Hanne Holm")
+    hanne = member_named(demo.course_id, "Hanne Holm")
     tove = en_as("tove")
     response = tove.post(f"/members/{hanne.id}/consent/withdraw", data={"scope": "summary", "csrf_token": csrf_token(tove)})
     assert response.status_code == 302
-    assert not followup.may_receive(hanne, ConsentScope.SUMMARY)
+    assert not consent_rules.may_receive(hanne, ConsentScope.SUMMARY)
     page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
     recipients = page.split('id="recipients-h"')[1].split("</section>")[0]
     assert "Hanne Holm" not in recipients and "Ali Hassan" in recipients
 
 
 def test_withdrawing_with_htmx_returns_the_persons_part_of_the_register(demo, en_as):
-    ali = _member(demo.course_id, "Ali Hassan")
+    ali = member_named(demo.course_id, "Ali Hassan")
     tove = en_as("tove")
     response = tove.post(
         f"/members/{ali.id}/consent/withdraw",
@@ -533,7 +522,7 @@ def test_withdrawing_with_htmx_returns_the_persons_part_of_the_register(demo, en
     assert response.status_code == 200
     assert "<html" not in page and f'id="consent-{ali.id}"' in page
     assert "The consent for Ali Hassan is withdrawn." in page
-    assert followup.may_receive(ali, ConsentScope.SUMMARY) and not followup.may_receive(ali, ConsentScope.AGREEMENTS)
+    assert consent_rules.may_receive(ali, ConsentScope.SUMMARY) and not consent_rules.may_receive(ali, ConsentScope.AGREEMENTS)
 
 
 def test_the_consent_register_partial_has_no_page_around_it(demo, en_as):
@@ -545,34 +534,34 @@ def test_the_consent_register_partial_has_no_page_around_it(demo, en_as):
 
 
 def test_giving_consent_on_the_page_records_who_and_when(demo, en_as):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     # The meeting leader may record it too: the citizen may say it during a meeting.
     morten = en_as("morten")
     response = morten.post(f"/members/{sara.id}/consent", data={"scope": "summary", "circumstances": "on admission", "csrf_token": csrf_token(morten)})
     assert response.status_code == 302
     consent = db.session.scalars(db.select(Consent).where(Consent.member_id == sara.id)).one()
-    assert consent.circumstances == "on admission" and consent.recorded_by_id == _user("morten").id
+    assert consent.circumstances == "on admission" and consent.recorded_by_id == user_named("morten").id
     page = morten.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
     assert "Recorded" in page and "by Morten Bak" in page
 
 
 def test_consent_with_too_long_circumstances_keeps_what_was_typed(demo, en_as):
-    sara = _member(demo.course_id, "Sara Nielsen")
+    sara = member_named(demo.course_id, "Sara Nielsen")
     tove = en_as("tove")
     typed = "kun når " + "x" * 600
     response = tove.post(f"/members/{sara.id}/consent", data={"scope": "notes", "circumstances": typed, "csrf_token": csrf_token(tove)})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert typed in page and 'aria-invalid="true"' in page
-    assert not followup.may_receive(sara, ConsentScope.NOTES)
+    assert not consent_rules.may_receive(sara, ConsentScope.NOTES)
 
 
 def test_a_reflectant_cannot_change_consent(demo, client_as):
-    hanne = _member(demo.course_id, "Hanne Holm")
+    hanne = member_named(demo.course_id, "Hanne Holm")
     rikke = client_as("rikke")
     response = rikke.post(f"/members/{hanne.id}/consent/withdraw", data={"scope": "summary", "csrf_token": csrf_token(rikke)})
     assert response.status_code == 403
-    assert followup.may_receive(hanne, ConsentScope.SUMMARY)
+    assert consent_rules.may_receive(hanne, ConsentScope.SUMMARY)
 
 
 # --- goals, hopes and dreams ----------------------------------------------------------------------
@@ -580,14 +569,14 @@ def test_a_reflectant_cannot_change_consent(demo, client_as):
 
 def test_goals_can_be_added_changed_and_removed(demo):
     course = db.session.get(Course, demo.course_id)
-    goal = followup.add_goal(course, GoalKind.DREAM, "  At ride på stranden.  ")
+    goal = goal_rules.add_goal(course, GoalKind.DREAM, "  At ride på stranden.  ")
     assert goal.text == "At ride på stranden."
-    followup.edit_goal(goal, GoalKind.HOPE, "At ride på stranden til sommer.")
+    goal_rules.edit_goal(goal, GoalKind.HOPE, "At ride på stranden til sommer.")
     assert goal.kind == GoalKind.HOPE
     meeting = db.session.get(Meeting, demo.meeting_ids[1])
     linked = _agreement(meeting, "Jonas finder en rideskole ved vandet.", None, None)
     linked.goal_id = goal.id
-    followup.remove_goal(goal)
+    goal_rules.remove_goal(goal)
     db.session.commit()
     assert db.session.get(Goal, goal.id) is None
     assert db.session.get(Agreement, linked.id).goal_id is None
@@ -596,7 +585,7 @@ def test_goals_can_be_added_changed_and_removed(demo):
 def test_goals_are_never_required(demo, en_as):
     course = db.session.get(Course, demo.course_id)
     for goal in list(course.goals):
-        followup.remove_goal(goal)
+        goal_rules.remove_goal(goal)
     db.session.commit()
     page = en_as("tove").get(f"/courses/{demo.course_id}/goals").get_data(as_text=True)
     assert "They are never required." in page and "Nothing is written down yet, and that is fine." in page
@@ -621,7 +610,7 @@ def test_a_blank_goal_change_keeps_the_kind_and_shows_the_message(demo, en_as):
 
 def test_a_goal_of_another_course_cannot_be_changed_through_this_course(demo, en_as):
     other = db.session.get(Course, demo.other_course_id)
-    foreign = followup.add_goal(other, GoalKind.GOAL, "Karims mål")
+    foreign = goal_rules.add_goal(other, GoalKind.GOAL, "Karims mål")
     db.session.commit()
     tove = en_as("tove")
     response = tove.post(f"/courses/{demo.course_id}/goals", data={"goal_id": foreign.id, "kind": "goal", "text": "overskrevet", "csrf_token": csrf_token(tove)})
@@ -640,7 +629,7 @@ def test_an_ended_course_leaves_the_dashboard_but_stays_readable(demo, en_as):
     assert response.status_code == 302
     course = db.session.get(Course, demo.course_id)
     assert course.ended_at is not None and course.end_note == "Maja har det godt og ønsker at stoppe."
-    board = followup.dashboard_for(_user("tove"))
+    board = followup_dashboard.dashboard_for(user_named("tove"))
     assert board.courses == [] and board.upcoming == [] and board.groups == [] and board.summaries_due == []
     assert [c.course.id for c in board.ended] == [demo.course_id]
     dashboard = tove.get("/").get_data(as_text=True)
@@ -648,8 +637,8 @@ def test_an_ended_course_leaves_the_dashboard_but_stays_readable(demo, en_as):
     page = tove.get(f"/courses/{demo.course_id}")
     assert page.status_code == 200
     assert "Maja har det godt og ønsker at stoppe." in page.get_data(as_text=True)
-    with pytest.raises(FollowUpError):
-        followup.plan_acute_meeting(course)
+    with pytest.raises(Refusal):
+        convening.plan_acute_meeting(course)
 
 
 def test_ending_a_course_needs_a_short_note(demo, en_as):
@@ -663,8 +652,8 @@ def test_ending_a_course_needs_a_short_note(demo, en_as):
 def test_a_course_with_a_meeting_going_on_cannot_end(demo):
     course = db.session.get(Course, demo.course_id)
     db.session.get(Meeting, demo.upcoming_meeting_id).opened_at = utcnow()
-    with pytest.raises(FollowUpError):
-        followup.end_course(course, "Slut")
+    with pytest.raises(Refusal):
+        ending.end_course(course, "Slut")
 
 
 def test_an_ended_course_can_be_taken_up_again_with_a_reason_kept_in_the_audit_log(demo, en_as):
@@ -683,15 +672,15 @@ def test_an_ended_course_can_be_taken_up_again_with_a_reason_kept_in_the_audit_l
     db.session.expire_all()
     course = db.session.get(Course, demo.course_id)
     assert course.ended_at is None and course.end_note == ""
-    board = followup.dashboard_for(_user("tove"))
+    board = followup_dashboard.dashboard_for(user_named("tove"))
     assert demo.course_id in [c.course.id for c in board.courses] and board.ended == []
     entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "course.resumed")).one()
     assert "Maja ønsker at stoppe." in entry.detail and "Maja har bedt om et nyt møde." in entry.detail
     assert entry.user.username == "tove" and entry.course_id == demo.course_id
-    followup.plan_acute_meeting(course)  # meetings can be planned again
+    convening.plan_acute_meeting(course)  # meetings can be planned again
     # A course that has not ended cannot be "taken up again"; only the tovholder may.
-    with pytest.raises(FollowUpError):
-        followup.resume_course(course, "igen")
+    with pytest.raises(Refusal):
+        ending.resume_course(course, "igen")
     morten = en_as("morten")
     assert morten.post(f"/courses/{demo.course_id}/resume", data={"reason": "x", "csrf_token": csrf_token(morten)}).status_code == 403
 
@@ -711,7 +700,7 @@ def test_the_course_page_links_to_everything_between_meetings(demo, en_as):
 
 def test_the_demo_follow_up_can_be_added(demo):
     course = db.session.get(Course, demo.course_id)
-    followup.add_demo_followups(course, _user("tove"))
+    demo_data.add_demo_followups(course, user_named("tove"))
     db.session.commit()
     lene = db.session.scalars(db.select(Agreement).where(Agreement.text.like("Lene%"))).one()
     assert [f.text for f in lene.follow_ups][0].startswith("Ringede til Lene")
@@ -730,14 +719,14 @@ def test_a_follow_up_with_a_garbled_date_says_how_to_write_it(demo, en_as):
 
 
 def test_consent_for_someone_removed_meanwhile_is_refused_with_a_message(demo, en_as):
-    sara = _member(demo.course_id, "Sara Nielsen")
-    followup.remove_member(sara)
+    sara = member_named(demo.course_id, "Sara Nielsen")
+    network_rules.remove_member(sara)
     db.session.commit()
     tove = en_as("tove")
     response = tove.post(f"/members/{sara.id}/consent", data={"scope": "summary", "circumstances": "altid", "csrf_token": csrf_token(tove)})
     assert response.status_code == 400
     assert "This person is no longer in the network." in response.get_data(as_text=True)
-    assert not followup.may_receive(sara, ConsentScope.SUMMARY)
+    assert not consent_rules.may_receive(sara, ConsentScope.SUMMARY)
 
 
 # --- breadcrumbs ------------------------------------------------------------------------------------

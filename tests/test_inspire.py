@@ -10,21 +10,20 @@ from datetime import timedelta
 import pytest
 from flask import g, render_template
 
+import demo as demo_data
 from extensions import db
-from meetings import charts, inspire, services
 from kernel.clock import utcnow
-from meetings.inspire import InspireItem
+from meetings.course import network as network_rules
+from meetings.feedback import charts, inspire
+from meetings.feedback import ratings as rating_rules
+from meetings.feedback.inspire import InspireItem
 from meetings.models import Course, InspireResponse, Language, Meeting, MemberKind, NetworkMember, SessionRating
 from roles.models import Role
-from tests.conftest import csrf_token
+from tests import feedback_data
+from tests.conftest import csrf_token, english
 
 SVG = "{http://www.w3.org/2000/svg}"
 ALL = {item: 2 for item in InspireItem}
-
-
-def english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def member(maja):
 @pytest.fixture
 def feedback(demo):
     """The demo course with its fictional INSPIRE answers and ratings."""
-    inspire.add_demo_feedback(demo.course_id)
+    demo_data.add_demo_feedback(demo.course_id)
     db.session.commit()
     return demo
 
@@ -126,21 +125,21 @@ def test_each_question_has_its_own_series_over_time_oldest_first(maja):
     inspire.record_inspire(maja, {"hope": 1, "meaning": 2}, answered_at=now - timedelta(days=30))
     inspire.record_inspire(maja, {"hope": 3, "meaning": None}, answered_at=now)
     inspire.record_inspire(maja, {"hope": 2}, answered_at=now - timedelta(days=10))
-    series = inspire.item_series(maja.id)
+    series = feedback_data.item_series(maja.id)
     assert [v for _at, v in series[InspireItem.HOPE]] == [1, 2, 3]
     assert [v for _at, v in series[InspireItem.MEANING]] == [2, None, None]
-    assert [score for _at, score in inspire.score_series(maja.id)] == [37.5, 50, 75]
-    assert inspire.latest_inspire(maja.id).answers[InspireItem.HOPE] == 3
+    assert [score for _at, score in feedback_data.score_series(maja.id)] == [37.5, 50, 75]
+    assert feedback_data.latest_inspire(maja.id).answers[InspireItem.HOPE] == 3
 
 
 # --- session ratings ------------------------------------------------------------------
 
 
 def test_answering_the_session_rating_again_replaces_the_first_answer(maja, held):
-    citizen = services.citizen_member(maja.id)
-    inspire.record_rating(held[0], citizen, 2, "For mange mennesker.")
+    citizen = network_rules.citizen_member(maja.id)
+    rating_rules.record_rating(held[0], citizen, 2, "For mange mennesker.")
     db.session.commit()
-    inspire.record_rating(held[0], citizen, 4, "  Det blev bedre til sidst.  ")
+    rating_rules.record_rating(held[0], citizen, 4, "  Det blev bedre til sidst.  ")
     db.session.commit()
     ratings = db.session.scalars(db.select(SessionRating).where(SessionRating.meeting_id == held[0].id)).all()
     assert len(ratings) == 1
@@ -148,24 +147,24 @@ def test_answering_the_session_rating_again_replaces_the_first_answer(maja, held
 
 
 def test_two_tablets_rating_at_once_still_leave_one_answer(maja, held):
-    citizen = services.citizen_member(maja.id)
+    citizen = network_rules.citizen_member(maja.id)
     # Another device got there first, after this one looked and found nothing.
     db.session.add(SessionRating(meeting_id=held[0].id, member_id=citizen.id, score=1))
     db.session.flush()
     db.session.expunge_all()
     meeting, citizen = db.session.get(Meeting, held[0].id), db.session.get(NetworkMember, citizen.id)
-    original = inspire._rating_of
+    original = rating_rules._rating_of
     calls = []
 
     def first_sees_nothing(meeting_id, member_id):
         calls.append(1)
         return None if len(calls) == 1 else original(meeting_id, member_id)
 
-    inspire._rating_of = first_sees_nothing
+    rating_rules._rating_of = first_sees_nothing
     try:
-        inspire.record_rating(meeting, citizen, 5)
+        rating_rules.record_rating(meeting, citizen, 5)
     finally:
-        inspire._rating_of = original
+        rating_rules._rating_of = original
     db.session.commit()
     scores = db.session.scalars(db.select(SessionRating.score).where(SessionRating.meeting_id == held[0].id)).all()
     assert scores == [5]
@@ -174,38 +173,38 @@ def test_two_tablets_rating_at_once_still_leave_one_answer(maja, held):
 @pytest.mark.parametrize("score", [0, 6, "4", None, True])
 def test_a_session_rating_is_a_whole_number_from_1_to_5(maja, held, score):
     with pytest.raises(ValueError):
-        inspire.record_rating(held[0], services.citizen_member(maja.id), score)
+        rating_rules.record_rating(held[0], network_rules.citizen_member(maja.id), score)
 
 
 def test_only_the_courses_own_network_rates_its_meetings(demo, held):
-    stranger = services.citizen_member(demo.other_course_id)
+    stranger = network_rules.citizen_member(demo.other_course_id)
     with pytest.raises(ValueError, match="another course"):
-        inspire.record_rating(held[0], stranger, 3)
+        rating_rules.record_rating(held[0], stranger, 3)
 
 
 def test_a_meetings_ratings_list_the_citizen_first(maja, held, member):
-    inspire.record_rating(held[0], member("mor"), 5)
-    inspire.record_rating(held[0], services.citizen_member(maja.id), 3)
-    inspire.record_rating(held[0], member("bostøttemedarbejder"), 4)
-    ratings = inspire.meeting_ratings(held[0].id)
+    rating_rules.record_rating(held[0], member("mor"), 5)
+    rating_rules.record_rating(held[0], network_rules.citizen_member(maja.id), 3)
+    rating_rules.record_rating(held[0], member("bostøttemedarbejder"), 4)
+    ratings = rating_rules.meeting_ratings(held[0].id)
     assert [r.member.kind for r in ratings][0] == MemberKind.CITIZEN
     assert [r.score for r in ratings] == [3, 5, 4]
-    assert inspire.citizen_rating(held[0]).score == 3
+    assert rating_rules.citizen_rating(held[0]).score == 3
 
 
 def test_ratings_per_meeting_keep_the_citizen_apart_from_the_others(maja, held, member):
-    citizen = services.citizen_member(maja.id)
-    inspire.record_rating(held[0], citizen, 3)
-    inspire.record_rating(held[0], member("mor"), 4)
-    inspire.record_rating(held[0], member("lillebror"), 5)
-    inspire.record_rating(held[1], member("mor"), 2)
-    first, second = inspire.ratings_by_meeting(maja.id)
+    citizen = network_rules.citizen_member(maja.id)
+    rating_rules.record_rating(held[0], citizen, 3)
+    rating_rules.record_rating(held[0], member("mor"), 4)
+    rating_rules.record_rating(held[0], member("lillebror"), 5)
+    rating_rules.record_rating(held[1], member("mor"), 2)
+    first, second = rating_rules.ratings_by_meeting(maja.id)
     assert (first.meeting_id, first.citizen, sorted(first.others), first.others_mean) == (held[0].id, 3, [4, 5], 4.5)
     assert (second.meeting_id, second.citizen, second.others_mean) == (held[1].id, None, 2)
 
 
 def test_who_may_rate_a_meeting_are_those_present_and_always_the_citizen(held):
-    names = [m.name for m in inspire.rating_members(held[0])]
+    names = [m.name for m in rating_rules.rating_members(held[0])]
     # Meeting 1: Maja, her mother, Ali and Peter were present; Lene only sent word.
     assert names[0] == "Maja"
     assert set(names) == {"Maja", "Hanne Holm", "Ali Hassan", "Peter Kjær"}
@@ -219,22 +218,22 @@ def test_the_demo_has_feedback_over_its_two_held_meetings(feedback, held):
     assert len(history) == 3
     assert any(None in r.answers.values() for r in history)
     assert [r.meeting_id for r in history] == [held[0].id, None, held[1].id]
-    assert [m.citizen for m in inspire.ratings_by_meeting(feedback.course_id)] == [3, 4]
+    assert [m.citizen for m in rating_rules.ratings_by_meeting(feedback.course_id)] == [3, 4]
 
 
 def test_the_citizens_data_export_holds_their_answers_and_their_own_ratings(feedback, held):
-    answers = inspire.inspire_export(feedback.course_id)
+    answers = feedback_data.inspire_export(feedback.course_id)
     assert len(answers) == 3
     assert answers[1]["identity"] is None and answers[1]["answered"] == 4 and answers[1]["score"] == 56.3
     assert answers[0]["meeting_id"] == held[0].id and answers[0]["answered_at"].endswith("+00:00")
     assert set(answers[0]) >= {item.value for item in InspireItem}
-    ratings = inspire.ratings_export(feedback.course_id)
+    ratings = feedback_data.ratings_export(feedback.course_id)
     assert [(r["by_citizen"], r["score"]) for r in ratings] == [(True, 3), (True, 4)]
     assert "mor var med" in ratings[0]["comment"]
-    everyone = inspire.ratings_export(feedback.course_id, include_others=True)
+    everyone = feedback_data.ratings_export(feedback.course_id, include_others=True)
     assert len(everyone) == 6 and {r["by"] for r in everyone} >= {"Maja", "Hanne Holm"}
     json.dumps([answers, everyone])  # plain data, ready for a JSON export
-    assert inspire.inspire_export(feedback.other_course_id) == [] and inspire.ratings_export(feedback.other_course_id) == []
+    assert feedback_data.inspire_export(feedback.other_course_id) == [] and feedback_data.ratings_export(feedback.other_course_id) == []
 
 
 # --- charts ----------------------------------------------------------------------------
@@ -324,22 +323,22 @@ def test_a_course_without_answers_has_no_charts(demo, english_request):
     assert charts.inspire_total_chart(demo.course_id) is None
     assert charts.inspire_item_charts(demo.course_id) is None
     assert charts.ratings_chart(demo.course_id) is None
-    assert charts.inspire_chart_svg(demo.course_id) == ""
+    assert feedback_data.inspire_chart_svg(demo.course_id) == ""
 
 
 def test_the_chart_for_the_summary_is_in_the_citizens_language(feedback, english_request, maja):
-    svg = charts.inspire_chart_svg(feedback.course_id)
+    svg = feedback_data.inspire_chart_svg(feedback.course_id)
     assert "56,3" in svg and "56.3" not in svg  # Maja reads Danish
     maja.citizen.language = Language.EN
     db.session.commit()
-    assert "56.3" in charts.inspire_chart_svg(feedback.course_id)
+    assert "56.3" in feedback_data.inspire_chart_svg(feedback.course_id)
     ET.fromstring(svg)
 
 
 def test_a_course_where_every_question_was_skipped_gives_no_summary_chart(maja, english_request):
     inspire.record_inspire(maja, {})
     db.session.commit()
-    assert charts.inspire_chart_svg(maja.id) == ""
+    assert feedback_data.inspire_chart_svg(maja.id) == ""
     assert "All questions skipped" in charts.inspire_total_chart(maja.id).table
 
 
@@ -358,7 +357,7 @@ def test_a_reflectant_may_see_the_charts_but_not_record(feedback, client_as):
     assert rikke.get(f"/meetings/{meeting_id}/rating").status_code == 403
     assert rikke.post(f"/meetings/{meeting_id}/rating", data={"score": "1", "csrf_token": token}).status_code == 403
     assert len(inspire.inspire_history(feedback.course_id)) == 3
-    assert inspire.citizen_rating(db.session.get(Meeting, meeting_id)).score == 4
+    assert rating_rules.citizen_rating(db.session.get(Meeting, meeting_id)).score == 4
 
 
 def test_someone_without_a_role_in_the_course_learns_nothing(feedback, client_as):
@@ -441,7 +440,7 @@ def test_the_rating_box_answers_htmx_with_itself_only(demo, client_as):
     assert response.status_code == 200 and "<html" not in body
     assert "HX-Request" in response.headers.get("Vary", "")
     assert f'id="rating-{meeting_id}"' in body and 'aria-pressed="true"' in body
-    assert inspire.citizen_rating(db.session.get(Meeting, meeting_id)).score == 4
+    assert rating_rules.citizen_rating(db.session.get(Meeting, meeting_id)).score == 4
     again = morten.get(f"/meetings/{meeting_id}/rating", headers={"HX-Request": "true"})
     assert "<html" not in again.get_data(as_text=True) and "HX-Request" in again.headers.get("Vary", "")
     page = morten.get(f"/meetings/{meeting_id}/rating")
@@ -460,7 +459,7 @@ def test_a_comment_that_is_too_long_is_refused_and_kept_on_screen(demo, client_a
     assert response.status_code == 400 and "<html" not in body
     assert "Please keep it under 2000 characters." in body
     assert long_comment.strip() in body
-    assert inspire.citizen_rating(db.session.get(Meeting, demo.meeting_ids[2])) is None
+    assert rating_rules.citizen_rating(db.session.get(Meeting, demo.meeting_ids[2])) is None
 
 
 def test_a_rating_without_a_score_asks_for_one(demo, client_as):
@@ -478,26 +477,26 @@ def test_the_rating_page_records_another_members_answer(demo, client_as, member)
     page = morten.get(f"/meetings/{demo.meeting_ids[0]}/rating").get_data(as_text=True)
     # The citizen is first in the list and chosen from the start.
     first_option = re.search(r'<option[^>]*value="(\d+)"', page)
-    assert int(first_option.group(1)) == services.citizen_member(demo.course_id).id
+    assert int(first_option.group(1)) == network_rules.citizen_member(demo.course_id).id
     response = morten.post(
         f"/meetings/{demo.meeting_ids[0]}/rating",
         data={"member_id": str(mor.id), "score": "5", "comment": "Godt at blive hørt", "csrf_token": csrf_token(morten)},
         follow_redirects=True,
     )
     assert response.status_code == 200 and "Hanne Holm" in response.get_data(as_text=True)
-    [rating] = inspire.meeting_ratings(demo.meeting_ids[0])
+    [rating] = rating_rules.meeting_ratings(demo.meeting_ids[0])
     assert (rating.member_id, rating.score, rating.comment) == (mor.id, 5, "Godt at blive hørt")
 
 
 def test_a_member_from_another_course_cannot_be_chosen(demo, client_as):
     morten = english(client_as("morten"))
-    stranger = services.citizen_member(demo.other_course_id)
+    stranger = network_rules.citizen_member(demo.other_course_id)
     response = morten.post(
         f"/meetings/{demo.meeting_ids[0]}/rating",
         data={"member_id": str(stranger.id), "score": "2", "csrf_token": csrf_token(morten)},
     )
     assert response.status_code == 400 and "Choose who is answering." in response.get_data(as_text=True)
-    assert inspire.meeting_ratings(demo.meeting_ids[0]) == []
+    assert rating_rules.meeting_ratings(demo.meeting_ids[0]) == []
 
 
 def test_the_course_page_shows_the_latest_score_and_a_small_chart(feedback, client_as):
@@ -527,11 +526,11 @@ def test_the_closing_phase_box_is_in_the_citizens_language_and_read_only_for_a_r
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         g.pop("_flask_babel", None)
         g.roles = {Role.MEETING_LEADER}
-        box = render_template("inspire/_rating.html", meeting=meeting)
+        box = render_template("feedback/_rating.html", meeting=meeting)
         assert 'lang="da"' in box and "hx-post" in box and 'value="4"' in box
         assert "inspire.js" in box and "inspire.css" in box
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         g.pop("_flask_babel", None)
         g.roles = {Role.REFLECTANT}
-        box = render_template("inspire/_rating.html", meeting=meeting)
+        box = render_template("feedback/_rating.html", meeting=meeting)
         assert "hx-post" not in box and "<form" not in box and "4" in box

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from meetings import agreements, attendance, notes, phases
 from kernel.clock import utcnow
+from meetings.course.network import citizen_member
 from meetings.models import (
     Agreement,
     AgreementStatus,
@@ -16,21 +16,17 @@ from meetings.models import (
     Meeting,
     MeetingKind,
     MemberKind,
-    NetworkMember,
     NoteKind,
     Phase,
     ReviewOutcome,
 )
-from meetings.services import citizen_member
+from meetings.screen import agreements, attendance, notes, phases
+from tests.conftest import member_named
 
 
 @pytest.fixture
 def upcoming(demo) -> Meeting:
     return db.session.get(Meeting, demo.upcoming_meeting_id)
-
-
-def member(course_id: int, name: str) -> NetworkMember:
-    return db.session.scalar(db.select(NetworkMember).where(NetworkMember.course_id == course_id, NetworkMember.name == name))
 
 
 def draft(uid="n1", text="Jeg vil gerne sove.", device="tablet-a", seq=1, base=0, speaker=None, kind=NoteKind.OWN_WORDS):
@@ -130,7 +126,7 @@ def test_notes_are_stamped_with_the_phase_and_attributed(upcoming):
 
 
 def test_a_speaker_from_another_course_is_refused(demo, upcoming):
-    stranger = member(demo.other_course_id, "Yasmin Saleh")
+    stranger = member_named(demo.other_course_id, "Yasmin Saleh")
     with pytest.raises(notes.InvalidNote):
         notes.save_note(upcoming, draft(speaker=stranger.id), None, utcnow())
 
@@ -218,7 +214,7 @@ def test_a_closed_meeting_locks_its_notes(upcoming):
 
 
 def test_the_next_meeting_is_planned_with_whom_the_citizen_wants(demo, upcoming):
-    mor = member(upcoming.course_id, "Hanne Holm")
+    mor = member_named(upcoming.course_id, "Hanne Holm")
     maja = citizen_member(upcoming.course_id)
     when = upcoming.planned_at + timedelta(days=42)
     nxt = agreements.plan_next_meeting(upcoming, when, [maja.id, mor.id])
@@ -233,8 +229,8 @@ def test_the_next_meeting_is_planned_with_whom_the_citizen_wants(demo, upcoming)
 
 
 def test_the_citizen_comes_first_and_the_leader_sees_who_has_not_been_heard(upcoming):
-    hanne = member(upcoming.course_id, "Hanne Holm")
-    ali = member(upcoming.course_id, "Ali Hassan")
+    hanne = member_named(upcoming.course_id, "Hanne Holm")
+    ali = member_named(upcoming.course_id, "Ali Hassan")
     maja = citizen_member(upcoming.course_id)
     for m in (ali, hanne, maja):
         attendance.set_status(upcoming, m.id, AttendanceStatus.PRESENT)
@@ -254,7 +250,7 @@ def test_someone_who_turns_up_unannounced_joins_the_network(upcoming):
 
 
 def test_an_agreement_with_a_responsible_from_another_course_is_refused(demo, upcoming):
-    stranger = member(demo.other_course_id, "Yasmin Saleh")
+    stranger = member_named(demo.other_course_id, "Yasmin Saleh")
     with pytest.raises(agreements.InvalidAgreement):
         agreements.record_agreement(upcoming, "x", stranger.id)
     assert db.session.scalar(db.select(db.func.count(Agreement.id)).where(Agreement.origin_meeting_id == upcoming.id)) == 0

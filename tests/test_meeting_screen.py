@@ -271,7 +271,7 @@ def test_the_next_meeting_is_planned_at_the_close(demo, leader):
 def test_a_locked_database_answers_not_saved_yet_never_a_500(demo, reflectant, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from meetings import notes as notes_module
+    from meetings.screen import notes as notes_module
 
     def locked(*args, **kwargs):
         raise OperationalError("INSERT INTO note", {}, Exception("database is locked"))

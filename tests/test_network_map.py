@@ -8,26 +8,16 @@ import pytest
 from flask_babel import force_locale
 
 from extensions import db
-from meetings import followup, services
+from meetings.course import network as network_rules
+from meetings.course.network_map import CX, CY, RADIUS, render_network_svg
 from meetings.models import Attendance, Closeness, Course, Meeting, MemberKind, NetworkMember
-from meetings.network_map import CX, CY, RADIUS, render_network_svg
 from tests.conftest import csrf_token
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture
-def en_as(client_as):
-    def make(username: str):
-        client = client_as(username)
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return make
-
-
 def _members(course_id: int) -> list[NetworkMember]:
-    return followup.current_members(course_id)
+    return network_rules.current_members(course_id)
 
 
 def _render(citizen_name: str, members: list[NetworkMember]) -> str:
@@ -85,7 +75,7 @@ def test_each_person_sits_on_the_ring_of_their_closeness(app, demo):
 
 def test_names_and_relations_are_real_text_and_escaped(app, demo):
     course = db.session.get(Course, demo.course_id)
-    services.add_member(course, kind=MemberKind.PRIVATE, name='<script>alert("x")</script> & Co', relation="nabo <b>ovenpå</b>", closeness=Closeness.CLOSE)
+    network_rules.add_member(course, kind=MemberKind.PRIVATE, name='<script>alert("x")</script> & Co', relation="nabo <b>ovenpå</b>", closeness=Closeness.CLOSE)
     markup = _render("Maja & <Kim>", _members(course.id))
     assert "<script>" not in markup and "<b>" not in markup and "<Kim>" not in markup
     assert "&lt;script&gt;" in markup and "nabo &lt;b&gt;ovenpå&lt;/b&gt;" in markup
@@ -107,7 +97,7 @@ def test_the_team_is_in_a_corner_of_its_own_not_in_the_circle(app, demo):
 def test_labels_never_share_a_row_even_in_a_large_network(app, demo):
     course = db.session.get(Course, demo.course_id)
     for i in range(9):
-        services.add_member(course, kind=MemberKind.PRIVATE, name=f"Ven {i}", closeness=list(Closeness)[i % 3])
+        network_rules.add_member(course, kind=MemberKind.PRIVATE, name=f"Ven {i}", closeness=list(Closeness)[i % 3])
     root = _svg(demo)
     for side in ("private", "professional"):
         rows = [float(t.get("y")) for g in root.iter(f"{SVG}g") if f"person-{side}" in g.get("class") for t in g.findall(f"{SVG}text[@class='name']")]
@@ -119,7 +109,7 @@ def test_labels_never_share_a_row_even_in_a_large_network(app, demo):
 def test_a_removed_member_leaves_the_map(app, demo):
     course = db.session.get(Course, demo.course_id)
     sara = next(m for m in _members(course.id) if m.name == "Sara Nielsen")
-    followup.remove_member(sara)
+    network_rules.remove_member(sara)
     assert "Sara Nielsen" not in _people(_svg(demo))
 
 
@@ -180,7 +170,7 @@ def test_removing_a_member_takes_them_off_coming_invitations_but_not_past_meetin
 
 def test_the_citizen_and_the_team_are_not_edited_from_the_network_list(demo, en_as):
     tove = en_as("tove")
-    maja = services.citizen_member(demo.course_id)
+    maja = network_rules.citizen_member(demo.course_id)
     team = next(m for m in _members(demo.course_id) if m.kind == MemberKind.TEAM)
     assert tove.get(f"/members/{maja.id}/edit").status_code == 404
     assert tove.post(f"/members/{team.id}/remove", data={"csrf_token": csrf_token(tove)}).status_code == 404
@@ -200,7 +190,7 @@ def test_someone_outside_the_course_cannot_see_the_map(demo, client_as):
 
 
 def test_an_empty_network_says_so(app, demo):
-    course = services.create_course("Ida")
+    course = network_rules.create_course("Ida")
     root = ET.fromstring(_render("Ida", _members(course.id)))
     assert any(t.text == "No one in the network yet." for t in root.iter(f"{SVG}text"))
     assert db.session.get(Meeting, demo.upcoming_meeting_id) is not None

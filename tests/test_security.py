@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from app import create_app
 from extensions import db
-from meetings.models import Agreement, AgreementReview, Meeting, Note
 from kernel.deploy import deploy_findings
+from meetings.models import Agreement, AgreementReview, Meeting, Note
 from tests.conftest import csrf_token
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\shx-on|javascript:", re.I)

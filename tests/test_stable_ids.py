@@ -21,7 +21,7 @@ from sqlalchemy import inspect, text
 
 from app import create_app
 from extensions import db
-from meetings import services
+from meetings.course import network as network_rules
 from meetings.models import Citizen, Course
 from roles.models import AuditEntry, Role, RoleAssignment, User
 from tests.conftest import csrf_token
@@ -274,7 +274,7 @@ def _make_tovholder(username: str, course: Course) -> None:
 
 def test_a_new_course_after_an_erasure_shows_none_of_the_erased_courses_audit_trail(demo, client_as):
     erased_course_id, erased_citizen_id = _erase_karims_course(demo, client_as)
-    sofie = services.create_course("Sofie")
+    sofie = network_rules.create_course("Sofie")
     db.session.commit()
     _make_tovholder("tove", sofie)
     assert sofie.id != erased_course_id and sofie.citizen_id != erased_citizen_id

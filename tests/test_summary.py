@@ -12,7 +12,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from exports import readability
+import demo as demo_data
 from exports.summary import (
     AgreementRow,
     NextMeeting,
@@ -29,6 +29,7 @@ from exports.summary import (
 from exports.summary_docx import build_summary_docx, clean
 from extensions import db
 from kernel.clock import utcnow
+from meetings.course import calendar
 from meetings.models import (
     Agreement,
     Consent,
@@ -43,12 +44,8 @@ from meetings.models import (
     Phase,
 )
 from roles.models import AuditEntry, User
-from tests.conftest import browser_log_in, count_queries, csrf_token
-
-def english(client):
-    """Ask for English pages (the demo users have no saved language)."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+from tests import readability
+from tests.conftest import browser_log_in, count_queries, csrf_token, english
 
 
 def danish_ui(client):
@@ -328,8 +325,6 @@ def test_the_text_rundbord_writes_is_plain_lix_35_or_lower(demo, lang):
 
 def _close_a_meeting_for_karim(demo) -> Meeting:
     """Close Karim's (English) acute meeting with a few words and an agreement, and plan the next."""
-    from meetings import services
-
     course = db.session.get(Course, demo.other_course_id)
     meeting = db.session.scalars(db.select(Meeting).where(Meeting.course_id == course.id)).one()
     karim = citizen_of(course.id)
@@ -341,7 +336,7 @@ def _close_a_meeting_for_karim(demo) -> Meeting:
                         phase=Phase.DIALOGUE, text="I want to see my sister more."))
     db.session.add(Agreement(course_id=course.id, origin_meeting_id=meeting.id, text="Yasmin visits on Sunday.",
                              responsible_id=yasmin.id, due_on=(meeting.planned_at + timedelta(days=5)).date()))
-    services.plan_meeting(course, meeting.planned_at + timedelta(days=14), location="Home")
+    calendar.plan_meeting(course, meeting.planned_at + timedelta(days=14), location="Home")
     db.session.commit()
     return meeting
 
@@ -586,7 +581,7 @@ def test_a_tovholder_records_that_the_situation_applies_for_this_summary_only(de
 
 
 def test_only_a_closed_meetings_conditional_summary_consent_can_be_checked(demo, client_as):
-    from meetings.followup import InvalidCheck, check_circumstance
+    from meetings.consent.rules import InvalidCheck, check_circumstance
 
     meeting = db.session.get(Meeting, demo.meeting_ids[0])
     upcoming = db.session.get(Meeting, demo.upcoming_meeting_id)
@@ -680,9 +675,8 @@ def test_the_citizen_can_have_their_inspire_answers_in_the_summary(demo, client_
 
     import docx
 
-    from meetings import inspire
 
-    inspire.add_demo_feedback(demo.course_id)
+    demo_data.add_demo_feedback(demo.course_id)
     db.session.commit()
     tove = client_as("tove")
     held = demo.meeting_ids[1]

@@ -1,0 +1,1 @@
+"""Feedback: Brief INSPIRE, session ratings, and their charts."""

@@ -1,0 +1,1 @@
+"""Between meetings: the dashboard, the follow-up log, convening, ending a course."""
