@@ -16,8 +16,7 @@
   var inflight = {};                     // uid -> true while a save is on its way
   var retryAt = {};                      // uid -> time of the next try after a failure
   var timers = {};
-  var trouble = {};                      // uid -> true once a save of it failed: shown as not saved
-  var refusedForLogin = false;           // the last answer was 401: log in again to save
+  var trouble = {};                      // uid -> why its last save failed: shown with its text
   var T = {};                            // messages in the page's language, from data-* on <body>
 
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -172,11 +171,9 @@
       return trouble[uid] && uid !== capture.dataset.uid &&
         !(list && list.querySelector('li[data-uid="' + CSS.escape(uid) + '"]'));
     }).map(function (uid) { return box[uid]; });
-    var status = refusedForLogin ? T.loggedOut : T.retrying;
-    var seen = JSON.stringify([status, items.map(function (e) { return [e.uid, e.speaker_id, e.text]; })]);
+    var seen = JSON.stringify(items.map(function (e) { return [e.uid, e.speaker_id, e.text, trouble[e.uid]]; }));
     if (seen === shownUnsent) return;
     shownUnsent = seen;
-    $("[data-unsent-status]", section).textContent = items.length ? status : "";
     var ol = $("[data-unsent-list]", section);
     ol.textContent = "";
     items.forEach(function (e) {
@@ -190,6 +187,10 @@
         li.appendChild(strong);
       }
       li.appendChild(document.createTextNode(e.text));   // text, never markup
+      var why = document.createElement("span");
+      why.className = "save-status warn";
+      why.textContent = trouble[e.uid];
+      li.appendChild(why);
       ol.appendChild(li);
     });
     section.hidden = !items.length;
@@ -197,8 +198,7 @@
 
   // Refused for want of a login: keep the note, say so, and offer the way back (static/app.js).
   function loggedOut(entry, form) {
-    trouble[entry.uid] = true;
-    refusedForLogin = true;
+    trouble[entry.uid] = T.loggedOut;
     retryAt[entry.uid] = Infinity;   // sent again once logged in (the page is opened again), or on wake
     setStatus(form, T.loggedOut, "warn");
     if (window.Rundbord && window.Rundbord.loginAgain) window.Rundbord.loginAgain();
@@ -224,7 +224,6 @@
       if (confirmed(r, entry)) {
         delete retryAt[entry.uid];
         delete trouble[entry.uid];
-        refusedForLogin = false;
         if (form) form.dataset.version = r.data.version;
         dropEntry(entry.meeting, entry.uid, entry.seq);
         // Newer typing since this save? Carry the confirmed version along and send again.
@@ -241,7 +240,7 @@
         // A person must act: keep the note here, say why, do not retry blindly.
         setStatus(form, r.data.message || T.notSaved, "warn");
         retryAt[entry.uid] = Infinity;
-        trouble[entry.uid] = true;
+        trouble[entry.uid] = r.data.message || T.notSaved;
         renderUnsent();
       } else {
         later(entry, form);
@@ -256,7 +255,7 @@
     var wait = Math.min(30000, (retryAt[entry.uid + ":wait"] || 1000) * 2);
     retryAt[entry.uid + ":wait"] = wait;
     retryAt[entry.uid] = Date.now() + wait;
-    trouble[entry.uid] = true;
+    trouble[entry.uid] = T.retrying;
     setStatus(form, T.retrying, "warn");
     renderUnsent();
   }
