@@ -3,27 +3,56 @@
   "use strict";
   var DRAFT_PREFIX = "rundbord:";
 
-  // After logout, drafts kept on this device go too: they may hold a citizen's words.
+  // What this device keeps is kept per person ("rundbord:u<user id>:…"): someone else
+  // logging in on the tablet neither sees nor sends it, and it waits for its writer.
+  function personPrefix(id) { return DRAFT_PREFIX + "u" + id + ":"; }
+  function draftKey(name) {
+    var user = document.body && document.body.dataset.user;
+    return user ? personPrefix(user) + "draft:" + name : null;
+  }
+
+  // After logout, what that person kept on this device goes too: it may hold a citizen's
+  // words. Only theirs: another person's unsent notes wait for them.
   function clearDraftsIfLoggedOut() {
-    if (document.body && document.body.hasAttribute("data-clear-drafts")) {
-      for (var i = localStorage.length - 1; i >= 0; i--) {
-        var key = localStorage.key(i);
-        if (key && key.indexOf(DRAFT_PREFIX) === 0) localStorage.removeItem(key);
-      }
+    var who = document.body && document.body.dataset.clearDrafts;
+    if (!who) return;
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var key = localStorage.key(i);
+      if (key && key.indexOf(personPrefix(who)) === 0) localStorage.removeItem(key);
     }
   }
 
   // Drafts of plain form fields (data-draft="key"): kept while typing, restored after a
-  // reload or a swap, dropped when the server has taken the form.
+  // reload or a swap, dropped when the server has taken the form. A draft that is still
+  // here was never confirmed, so it wins over what the page came with, and goes out again
+  // where the box saves by itself (the citizen's topics).
   function restoreDrafts(root) {
     root.querySelectorAll("[data-draft]").forEach(function (el) {
-      var saved = localStorage.getItem(DRAFT_PREFIX + "draft:" + el.dataset.draft);
-      if (saved !== null && !el.value) el.value = saved;
+      var key = draftKey(el.dataset.draft);
+      var saved = key ? localStorage.getItem(key) : null;
+      if (saved === null || saved === el.value) return;
+      el.value = saved;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
     });
+  }
+  // Drafts written before they named their owner go to the person logged in, as before.
+  function adoptUnownedDrafts() {
+    var start = DRAFT_PREFIX + "draft:";
+    if (!draftKey("")) return;
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var key = localStorage.key(i);
+      if (key && key.indexOf(start) === 0) {
+        if (localStorage.getItem(draftKey(key.slice(start.length))) === null) {
+          localStorage.setItem(draftKey(key.slice(start.length)), localStorage.getItem(key));
+        }
+        localStorage.removeItem(key);
+      }
+    }
   }
   document.addEventListener("input", function (ev) {
     var el = ev.target;
-    if (el.dataset && el.dataset.draft) localStorage.setItem(DRAFT_PREFIX + "draft:" + el.dataset.draft, el.value);
+    var key = el.dataset && el.dataset.draft && draftKey(el.dataset.draft);
+    if (key) localStorage.setItem(key, el.value);
     // A box that belongs to a choice (data-chooses="radio id"): writing in it makes that choice.
     if (el.dataset && el.dataset.chooses && el.value.trim()) {
       var choice = document.getElementById(el.dataset.chooses);
@@ -44,7 +73,8 @@
     // Only a 2xx means the server took it; a 400 comes back with the form to correct.
     if (!form || !ev.detail.xhr || ev.detail.xhr.status >= 300) return;
     form.querySelectorAll("[data-draft]").forEach(function (el) {
-      localStorage.removeItem(DRAFT_PREFIX + "draft:" + el.dataset.draft);
+      var key = draftKey(el.dataset.draft);
+      if (key) localStorage.removeItem(key);
     });
   }
 
@@ -97,6 +127,24 @@
     box.textContent = text;
     box.hidden = false;
   }
+  // A save refused because the session ended (401): the page stays, with what was typed (kept
+  // as a draft too), and offers to log in again and come back here. A page's own read (a
+  // poll, GET) follows HX-Redirect to the login page instead: an unattended tablet does not
+  // keep a citizen's words on screen, and its drafts wait on the device.
+  function loginAgain() {
+    var box = document.getElementById("login-again");
+    if (box) box.hidden = false;
+  }
+  document.addEventListener("htmx:beforeOnLoad", function (ev) {
+    var xhr = ev.detail.xhr;
+    var verb = ev.detail.requestConfig && ev.detail.requestConfig.verb;
+    if (!xhr || xhr.status !== 401 || String(verb).toLowerCase() === "get") return;
+    ev.preventDefault();
+    var form = sentForm(ev);
+    var status = form && form.querySelector("[role=status]");
+    if (status) status.textContent = document.body.dataset.msgLogInToSave;
+    loginAgain();
+  });
   document.addEventListener("htmx:responseError", function () { problem(document.body.dataset.msgRequestFailed); });
   document.addEventListener("htmx:sendError", function () { problem(document.body.dataset.msgOffline); });
   document.addEventListener("htmx:beforeRequest", function () {
@@ -106,8 +154,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     clearDraftsIfLoggedOut();
+    adoptUnownedDrafts();
     restoreDrafts(document);
   });
   document.addEventListener("htmx:load", function (ev) { restoreDrafts(ev.detail.elt); });
-  window.Rundbord = { DRAFT_PREFIX: DRAFT_PREFIX };
+  window.Rundbord = { DRAFT_PREFIX: DRAFT_PREFIX, loginAgain: loginAgain };
 })();
