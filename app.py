@@ -6,15 +6,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, make_response, render_template, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
 
 import cli
 import config
+import web
 from roles import security
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -32,8 +32,8 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    web.init_app(app)  # before the blueprints: their `<int:...>` routes take its id converter
     _register_blueprints(app)
-    _register_errors(app)
     app.after_request(security.set_security_headers)
     cli.register(app)
     return app
@@ -143,35 +143,3 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roles.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(exports.bp)
-
-
-def _database_unavailable(error):
-    """The database is locked or unreachable for a moment: nothing is lost, the device tries again."""
-    from flask import jsonify
-    from flask_babel import gettext as _
-
-    db.session.rollback()
-    message = _("Not saved yet — the database is busy. Kept on this device; trying again.")
-    if request.is_json or request.accept_mimetypes.best == "application/json":
-        response = jsonify({"outcome": "unavailable", "message": message})
-    else:
-        response = make_response(render_template("errors/error.html", status=503, message=message))
-    response.status_code = 503
-    response.headers["Retry-After"] = "2"
-    return response
-
-
-def _register_errors(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
-    def _page(status: int):
-        def handler(error):
-            nul = getattr(error, "description", None) == "nul"
-            return render_template("errors/error.html", status=status, nul=nul), status
-
-        return handler
-
-    for status in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(status, _page(status))
-    app.register_error_handler(OperationalError, _database_unavailable)
-    app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", status=400, csrf=True), 400))

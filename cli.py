@@ -72,7 +72,7 @@ def register(app: Flask) -> None:
 
         pot = str(ROOT / "translations" / "messages.pot")
         CommandLineInterface().run(
-            ["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", pot, *[str(ROOT / p) for p in ("meetings", "roles", "exports", "templates", "app.py", "cli.py", "demo.py")]]
+            ["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", pot, *[str(ROOT / p) for p in ("meetings", "roles", "exports", "web", "templates", "app.py", "cli.py", "demo.py")]]
         )
         CommandLineInterface().run(["pybabel", "update", "-i", pot, "-d", str(ROOT / "translations"), "--no-fuzzy-matching"])
 
@@ -83,10 +83,10 @@ def register(app: Flask) -> None:
 
 
 def compile_catalogues() -> None:
-    """Compile translations/*/LC_MESSAGES/messages.po, failing on errors."""
+    """Compile translations/*/LC_MESSAGES/{messages,wtforms}.po, failing on errors (wtforms: WTForms' own messages)."""
     from babel.messages.frontend import CommandLineInterface
 
-    CommandLineInterface().run(["pybabel", "compile", "-d", str(ROOT / "translations"), "--statistics"])
+    CommandLineInterface().run(["pybabel", "compile", "-d", str(ROOT / "translations"), "-D", "messages wtforms", "--statistics"])
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:

@@ -8,7 +8,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -35,20 +34,21 @@ from meetings.models import Consent, Course, Meeting
 from roles import audit
 from roles.access import can, requires
 from roles.permissions import Action
+from web.forms import Form
 
 bp = Blueprint("exports", __name__)
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class GiveSummaryForm(FlaskForm):
+class GiveSummaryForm(Form):
     reviewed = BooleanField(
         _l("I have read the summary through, and it is ready for the citizen."),
         validators=[DataRequired(message=_l("Read the summary through first, then tick here."))],
     )
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     confirm_name = StringField(
         _l("Write the citizen's name to confirm"),
         validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), Length(max=200)],

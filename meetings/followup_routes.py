@@ -7,7 +7,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -33,6 +32,7 @@ from meetings.network_map import render_network_svg
 from roles import audit
 from roles.access import login_only, requires
 from roles.permissions import Action
+from web.forms import Form
 
 # --- forms -------------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ class _WhenField(DateTimeLocalField):
         super().process_formdata(valuelist)
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     contacted_on = _DateField(
         _l("Date of the contact"),
         validators=[InputRequired(message=_l("Write the date of the contact."))],
@@ -75,7 +75,7 @@ class FollowUpForm(FlaskForm):
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     scope = SelectField(_l("What may be shared"), choices=[SelectChoice(s.value, s.title) for s in ConsentScope])
     # "always" or "only_when"; checked by followup.circumstances_from_choice, which also reads a missing choice.
     applies = RadioField(
@@ -86,11 +86,11 @@ class ConsentForm(FlaskForm):
     circumstances = StringField(_l("Which situation"), validators=[Optional(), Length(max=500)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     scope = SelectField(choices=[SelectChoice(s.value, s.title) for s in ConsentScope])
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     goal_id = HiddenField()
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.title) for k in GoalKind], default=GoalKind.GOAL.value)
     text = TextAreaField(
@@ -99,11 +99,11 @@ class GoalForm(FlaskForm):
     )
 
 
-class RemoveGoalForm(FlaskForm):
+class RemoveGoalForm(Form):
     goal_id = HiddenField()
 
 
-class RegularMeetingForm(FlaskForm):
+class RegularMeetingForm(Form):
     planned_at = _WhenField(_l("When"), validators=[InputRequired(message=_l("Choose a date and a time."))])
     location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
     theme = StringField(_l("Theme (optional)"), validators=[Optional(), Length(max=500)])
@@ -118,12 +118,12 @@ class RegularMeetingForm(FlaskForm):
     )
 
 
-class AcuteMeetingForm(FlaskForm):
+class AcuteMeetingForm(Form):
     planned_at = _WhenField(_l("When (proposal: within 24 hours)"), validators=[InputRequired(message=_l("Choose a date and a time."))])
     location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
 
 
-class PreMeetingForm(FlaskForm):
+class PreMeetingForm(Form):
     pre_meeting_at = _WhenField(_l("When was the pre-meeting"), validators=[Optional()])
     citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), Length(max=4000)])
     note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), Length(max=4000)])
@@ -135,21 +135,21 @@ class PreMeetingForm(FlaskForm):
     invitees = SelectMultipleField(_l("Whom the citizen wants invited"), coerce=int, validate_choice=True)
 
 
-class EndCourseForm(FlaskForm):
+class EndCourseForm(Form):
     note = TextAreaField(
         _l("A short note about why the course ends"),
         validators=[DataRequired(message=_l("Write a short note about why the course ends.")), Length(max=2000)],
     )
 
 
-class ResumeCourseForm(FlaskForm):
+class ResumeCourseForm(Form):
     reason = TextAreaField(
         _l("Why the course is taken up again"),
         validators=[DataRequired(message=_l("Write why the course is taken up again.")), Length(max=2000)],
     )
 
 
-def _form_error(form: FlaskForm, error: FollowUpError, fallback: str) -> None:
+def _form_error(form: Form, error: FollowUpError, fallback: str) -> None:
     """Put a service's refusal next to the field it is about (or the form's main field)."""
     target = getattr(form, error.field or fallback, None) or getattr(form, fallback)
     target.errors = [*target.errors, error.message]

@@ -10,7 +10,6 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
@@ -22,6 +21,7 @@ from meetings.models import Course, Meeting, MemberKind, NetworkMember
 from meetings.rendering import is_partial_request
 from roles.access import can, requires
 from roles.permissions import Action
+from web.forms import Form
 
 SKIP = "skip"
 ANSWER_VALUES = [str(value) for value, _words in inspire.INSPIRE_ANSWERS]
@@ -30,7 +30,7 @@ SCORE_VALUES = [str(v) for v in range(inspire.RATING_MIN, inspire.RATING_MAX + 1
 # --- forms ---------------------------------------------------------------------
 
 
-class InspireForm(FlaskForm):
+class InspireForm(Form):
     """Five optional questions; each is one of 0..4, "skip", or left out (= skipped)."""
 
     def answers(self) -> dict[inspire.InspireItem, int | None]:
@@ -56,7 +56,7 @@ for _item in inspire.InspireItem:
 del _item
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     """How the meeting was for one member: 1..5 and an optional comment."""
 
     member_id = SelectField(_l("Who is answering?"), choices=[], validate_choice=False, validators=[Optional()])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 
+from web.htmx import is_partial_request
 
-def is_partial_request() -> bool:
-    """Return whether htmx asked for a fragment (not a boosted link, not a history restore)."""
-    h = request.headers
-    return h.get("HX-Request") == "true" and h.get("HX-Boosted") != "true" and h.get("HX-History-Restore-Request") != "true"
+__all__ = ["is_partial_request", "page_or_partial"]
 
 
 def page_or_partial(page: str, partial: str, status: int = 200, **context):

@@ -1,23 +1,24 @@
 """Forms for logging in and personal settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from web.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(message=_l("Write your username.")), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Write your password."))])
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(_l("Language"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Your password now"), validators=[DataRequired(message=_l("Write your password now."))])
     new = PasswordField(
         _l("New password (at least 12 characters)"),

@@ -106,7 +106,58 @@
     });
   }
 
+  // An error answer to an htmx request is one line (errors/_error.html), never a page to swap in:
+  // it goes beside the form that was sent, or into the status line the request was aimed at,
+  // and the form keeps what was typed. An expired form's answer brings a fresh CSRF token.
+  function errorLine(ev) {
+    var xhr = ev.detail.xhr;
+    if (!xhr || xhr.status < 400 || typeof ev.detail.serverResponse !== "string") return null;
+    var tpl = document.createElement("template");
+    tpl.innerHTML = ev.detail.serverResponse;   // server-rendered and escaped
+    return tpl.content.querySelector("[data-request-error]");
+  }
+  function renewCsrf(token) {
+    var headers = {};
+    try { headers = JSON.parse(document.body.getAttribute("hx-headers")) || {}; } catch (e) { /* rebuilt below */ }
+    headers["X-CSRFToken"] = token;
+    document.body.setAttribute("hx-headers", JSON.stringify(headers));
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (el) { el.value = token; });
+  }
+  function problemHost(elt) {
+    return elt && elt.isConnected && elt.closest ? (elt.closest("form") || elt) : null;
+  }
+  function problemLine(host) {
+    var line = host.tagName === "FORM" ? host.querySelector(":scope > [data-request-problem]") : host.nextElementSibling;
+    return line && line.hasAttribute("data-request-problem") ? line : null;
+  }
+  function problemPlace(config) {
+    var target = config && config.target;
+    if (target && target.isConnected && target.getAttribute("role") === "status") return target;
+    var host = problemHost(config && config.elt);
+    if (!host) return document.getElementById("request-problem");
+    var line = problemLine(host);
+    if (!line) {
+      line = document.createElement("p");
+      line.setAttribute("role", "alert");
+      line.setAttribute("data-request-problem", "");
+      if (host.tagName === "FORM") host.appendChild(line); else host.after(line);
+    }
+    return line;
+  }
+  function showErrorLine(ev, line) {
+    ev.detail.shouldSwap = false;
+    ev.detail.xhr.rundbordShown = true;   // said here: no general "did not go through" on top
+    if (line.dataset.csrfToken) renewCsrf(line.dataset.csrfToken);
+    var place = problemPlace(ev.detail.requestConfig);
+    if (!place) return;
+    place.textContent = line.textContent.trim();
+    place.classList.add("request-error");
+    place.hidden = false;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (ev) {
+    var line = errorLine(ev);
+    if (line) { showErrorLine(ev, line); return; }
     var form = sentForm(ev);
     dropDrafts(form, ev);
     keepTyped(form, ev);
@@ -145,11 +196,18 @@
     if (status) status.textContent = document.body.dataset.msgLogInToSave;
     loginAgain();
   });
-  document.addEventListener("htmx:responseError", function () { problem(document.body.dataset.msgRequestFailed); });
+  document.addEventListener("htmx:responseError", function (ev) {
+    if (!ev.detail.xhr || !ev.detail.xhr.rundbordShown) problem(document.body.dataset.msgRequestFailed);
+  });
   document.addEventListener("htmx:sendError", function () { problem(document.body.dataset.msgOffline); });
-  document.addEventListener("htmx:beforeRequest", function () {
+  document.addEventListener("htmx:beforeRequest", function (ev) {
     var box = document.getElementById("request-problem");
     if (box) box.hidden = true;
+    // Sent again: the last refusal's line goes; the answer says what now.
+    var host = problemHost(ev.detail.elt);
+    var line = host && problemLine(host);
+    if (line) line.remove();
+    if (ev.detail.target && ev.detail.target.classList) ev.detail.target.classList.remove("request-error");
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -35,7 +35,7 @@ def test_the_template_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "fresh.pot"
     CommandLineInterface().run(
         ["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2", "-o", str(fresh),
-         *[str(root / p) for p in ("meetings", "roles", "exports", "templates", "app.py", "cli.py", "demo.py")]]
+         *[str(root / p) for p in ("meetings", "roles", "exports", "web", "templates", "app.py", "cli.py", "demo.py")]]
     )
     ids = lambda path: {(m.context, m.id) for m in _read(path) if m.id}  # noqa: E731
     assert ids(fresh) - ids(TRANSLATIONS / "messages.pot") == set()
