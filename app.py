@@ -99,6 +99,8 @@ def _init_auth(app: Flask) -> None:
     login_manager.user_loader(services.load_user)
     from roles import input_guard
 
+    # Line endings become LF once, here, for every field of every form and JSON body.
+    app.request_class = input_guard.Request
     app.before_request(access.enforce_session_limits)
     app.before_request(access.enforce_access)
     app.before_request(input_guard.refuse_nul_characters)

@@ -39,10 +39,14 @@ _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 
 
 def clean(text: str | None) -> str:
-    """Return `text` as XML can hold it: vertical tab and form feed become line breaks, other invalid characters go."""
+    """Return `text` as XML can hold it: vertical tab and form feed become line breaks, other invalid characters go.
+
+    Every line ending becomes one LF, which python-docx writes as one line break (w:br):
+    text stored before the input boundary made CRLF into LF would otherwise get two.
+    """
     if not text:
         return ""
-    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
     return _NOT_XML.sub("", text)
 
 
