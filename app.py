@@ -105,6 +105,7 @@ def _init_auth(app: Flask) -> None:
     app.before_request(access.enforce_access)
     app.before_request(input_guard.refuse_nul_characters)
     app.jinja_env.globals["can"] = access.can
+    app.jinja_env.globals["too_long_message"] = input_guard.too_long_message
 
 
 def _select_locale() -> str:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from exports import citizen_data, erasure
 from exports.summary import (
@@ -34,6 +34,7 @@ from meetings import followup
 from meetings.models import Consent, Course, Meeting
 from roles import audit
 from roles.access import can, requires
+from roles.input_guard import MaxChars
 from roles.permissions import Action
 
 bp = Blueprint("exports", __name__)
@@ -51,7 +52,7 @@ class GiveSummaryForm(FlaskForm):
 class EraseForm(FlaskForm):
     confirm_name = StringField(
         _l("Write the citizen's name to confirm"),
-        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), MaxChars(200)],
     )
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from extensions import db
 from exports.ics import build_invitation_ics
@@ -32,6 +32,7 @@ from meetings.models import (
 from meetings.network_map import render_network_svg
 from roles import audit
 from roles.access import login_only, requires
+from roles.input_guard import MaxChars
 from roles.permissions import Action
 
 # --- forms -------------------------------------------------------------------------
@@ -71,7 +72,7 @@ class FollowUpForm(FlaskForm):
     )
     text = TextAreaField(
         _l("What happened"),
-        validators=[DataRequired(message=_l("Write what the contact was about.")), Length(max=4000)],
+        validators=[DataRequired(message=_l("Write what the contact was about.")), MaxChars(4000)],
     )
 
 
@@ -83,7 +84,7 @@ class ConsentForm(FlaskForm):
         choices=[SelectChoice(followup.ALWAYS, _l("Always")), SelectChoice(followup.ONLY_WHEN, _l("Only in a certain situation"))],
         validate_choice=False,
     )
-    circumstances = StringField(_l("Which situation"), validators=[Optional(), Length(max=500)])
+    circumstances = StringField(_l("Which situation"), validators=[Optional(), MaxChars(500)])
 
 
 class WithdrawForm(FlaskForm):
@@ -95,7 +96,7 @@ class GoalForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.title) for k in GoalKind], default=GoalKind.GOAL.value)
     text = TextAreaField(
         _l("In the citizen's own words"),
-        validators=[DataRequired(message=_l("Write the goal, hope or dream in the citizen's own words.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write the goal, hope or dream in the citizen's own words.")), MaxChars(2000)],
     )
 
 
@@ -105,8 +106,8 @@ class RemoveGoalForm(FlaskForm):
 
 class RegularMeetingForm(FlaskForm):
     planned_at = _WhenField(_l("When"), validators=[InputRequired(message=_l("Choose a date and a time."))])
-    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
-    theme = StringField(_l("Theme (optional)"), validators=[Optional(), Length(max=500)])
+    location = StringField(_l("Where"), validators=[Optional(), MaxChars(200)])
+    theme = StringField(_l("Theme (optional)"), validators=[Optional(), MaxChars(500)])
     planned_minutes = IntegerField(
         _l("How long (minutes)"),
         default=followup.DEFAULT_MEETING_MINUTES,
@@ -120,13 +121,13 @@ class RegularMeetingForm(FlaskForm):
 
 class AcuteMeetingForm(FlaskForm):
     planned_at = _WhenField(_l("When (proposal: within 24 hours)"), validators=[InputRequired(message=_l("Choose a date and a time."))])
-    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
+    location = StringField(_l("Where"), validators=[Optional(), MaxChars(200)])
 
 
 class PreMeetingForm(FlaskForm):
     pre_meeting_at = _WhenField(_l("When was the pre-meeting"), validators=[Optional()])
-    citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), Length(max=4000)])
-    note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), Length(max=4000)])
+    citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), MaxChars(4000)])
+    note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), MaxChars(4000)])
     max_participants = IntegerField(
         _l("How many people can the citizen manage in one meeting, besides themselves?"),
         validators=[Optional(), NumberRange(min=1, max=50, message=_l("Write a number between 1 and 50, or leave it empty."))],
@@ -138,14 +139,14 @@ class PreMeetingForm(FlaskForm):
 class EndCourseForm(FlaskForm):
     note = TextAreaField(
         _l("A short note about why the course ends"),
-        validators=[DataRequired(message=_l("Write a short note about why the course ends.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write a short note about why the course ends.")), MaxChars(2000)],
     )
 
 
 class ResumeCourseForm(FlaskForm):
     reason = TextAreaField(
         _l("Why the course is taken up again"),
-        validators=[DataRequired(message=_l("Write why the course is taken up again.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write why the course is taken up again.")), MaxChars(2000)],
     )
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from extensions import db
 from meetings import charts, inspire
@@ -21,6 +21,7 @@ from meetings.blueprint import bp
 from meetings.models import Course, Meeting, MemberKind, NetworkMember
 from meetings.rendering import is_partial_request
 from roles.access import can, requires
+from roles.input_guard import MaxChars
 from roles.permissions import Action
 
 SKIP = "skip"
@@ -69,7 +70,7 @@ class RatingForm(FlaskForm):
     )
     comment = TextAreaField(
         _l("Anything you want to add? (you may leave it empty)"),
-        validators=[Optional(), Length(max=inspire.COMMENT_MAX, message=_l("Please keep it under %(max)d characters."))],
+        validators=[Optional(), MaxChars(inspire.COMMENT_MAX)],
     )
     #: Set by the small box in the meeting's closing phase.
     box = HiddenField()

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Request as FlaskRequest
 from flask import abort, request
-from flask_babel import ngettext
+from flask_babel import format_number, ngettext
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.validators import ValidationError
 
@@ -62,14 +62,17 @@ def refuse_nul_characters() -> None:
             abort(400, description="nul")
 
 
-def too_long_message(over: int, limit: int | str) -> str:
-    """Say how many characters are too many, in the page's language ("312 characters too long …")."""
+def too_long_message(over: int | str, limit: int | str) -> str:
+    """Say how many characters are too many, in the page's language ("312 characters too long …").
+
+    Given "{count}" and "{max}" instead of numbers, it makes the pattern static/app.js fills in.
+    """
     return ngettext(
         "%(count)s character too long — shorten the text before it can be saved (at most %(max)s characters).",
         "%(count)s characters too long — shorten the text before it can be saved (at most %(max)s characters).",
         over if isinstance(over, int) else 2,
-        count=over,
-        max=limit,
+        count=format_number(over) if isinstance(over, int) else over,
+        max=format_number(limit) if isinstance(limit, int) else limit,
     )
 
 
