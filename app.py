@@ -136,6 +136,8 @@ def _init_i18n(app: Flask) -> None:
         day=formatting.day,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # {{ name|bdi }} in HTML text, {{ name|isolate }} where no markup can go (<title>, <option>).
+    app.jinja_env.filters.update(bdi=formatting.bdi, isolate=formatting.isolate)
 
 
 def _register_blueprints(app: Flask) -> None:

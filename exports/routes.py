@@ -29,6 +29,7 @@ from extensions import db
 from meetings.charts import inspire_chart
 from meetings import services as meeting_services
 from meetings.clock import utcnow
+from meetings.formatting import bdi_message
 from meetings.forms import MemberForm
 from meetings import followup
 from meetings.models import Consent, Course, Meeting
@@ -155,7 +156,7 @@ def check_consent(meeting_id: int, consent_id: int):
         new = False
     if new:
         _audit_check("consent.checked", meeting, consent)
-    flash(_("Checked: %(name)s may get this summary.", name=consent.member.name), "success")
+    flash(bdi_message(_("Checked: %(name)s may get this summary."), name=consent.member.name), "success")
     return _to_recipients(meeting_id)
 
 
@@ -172,7 +173,7 @@ def uncheck_consent(meeting_id: int, consent_id: int):
     db.session.commit()
     if undone:
         _audit_check("consent.check_undone", meeting, consent)
-    flash(_("Taken back: %(name)s does not get this summary unless someone checks again.", name=consent.member.name), "success")
+    flash(bdi_message(_("Taken back: %(name)s does not get this summary unless someone checks again."), name=consent.member.name), "success")
     return _to_recipients(meeting_id)
 
 
@@ -206,7 +207,7 @@ def erase_course(course_id: int):
     valid = form.validate_on_submit()
     if valid and not erasure.name_matches(course, form.confirm_name.data):
         form.confirm_name.errors = [
-            _("That is not the name. Write %(name)s to erase the course.", name=course.citizen.preferred_name)
+            bdi_message(_("That is not the name. Write %(name)s to erase the course."), name=course.citizen.preferred_name)
         ]
         valid = False
     if not valid:

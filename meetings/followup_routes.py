@@ -17,6 +17,7 @@ from exports.ics import build_invitation_ics
 from meetings import followup
 from meetings.blueprint import bp
 from meetings.followup import FollowUpError
+from meetings.formatting import bdi_message
 from meetings.forms import MemberForm
 from meetings.models import (
     Agreement,
@@ -270,7 +271,7 @@ def edit_member(member_id: int):
             _form_error(form, error, "name")
         else:
             db.session.commit()
-            flash(_("The changes to %(name)s are saved.", name=member.name), "success")
+            flash(bdi_message(_("The changes to %(name)s are saved."), name=member.name), "success")
             return redirect(url_for("meetings.network_map", course_id=member.course_id, _anchor=f"member-{member.id}"))
     status = 400 if request.method == "POST" else 200
     return render_template("followup/member_edit.html", member=member, course=member.course, form=form), status
@@ -285,7 +286,7 @@ def remove_member(member_id: int):
         abort(404)
     followup.remove_member(member)
     db.session.commit()
-    flash(_("%(name)s is no longer in the network.", name=member.name), "success")
+    flash(bdi_message(_("%(name)s is no longer in the network."), name=member.name), "success")
     return redirect(url_for("meetings.network_map", course_id=member.course_id))
 
 
@@ -326,7 +327,7 @@ def give_consent(member_id: int):
                 flash(str(error.message), "error")
         else:
             db.session.commit()
-            flash(_("The consent for %(name)s is recorded.", name=member.name), "success")
+            flash(bdi_message(_("The consent for %(name)s is recorded."), name=member.name), "success")
             return redirect(url_for("meetings.consent_register", course_id=member.course_id, _anchor=f"consent-{member.id}"))
     return _consent_page(member.course_id, failed=(member.id, form.scope.data, form), status=400)
 
@@ -344,7 +345,7 @@ def withdraw_consent(member_id: int):
     if _wants_partial():
         register = followup.consent_register(member.course_id)
         return render_template("followup/_consent_member.html", register=register, member=member, failed=None, withdrawn=True)
-    flash(_("The consent for %(name)s is withdrawn.", name=member.name), "success")
+    flash(bdi_message(_("The consent for %(name)s is withdrawn."), name=member.name), "success")
     return redirect(url_for("meetings.consent_register", course_id=member.course_id, _anchor=f"consent-{member.id}"))
 
 

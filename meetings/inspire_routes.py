@@ -18,6 +18,7 @@ from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 from extensions import db
 from meetings import charts, inspire
 from meetings.blueprint import bp
+from meetings.formatting import bdi_message, isolate
 from meetings.models import Course, Meeting, MemberKind, NetworkMember
 from meetings.rendering import is_partial_request
 from roles.access import can, requires
@@ -78,7 +79,7 @@ class RatingForm(FlaskForm):
     def __init__(self, members: list[NetworkMember], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {m.id: m for m in members}
-        self.member_id.choices = [(str(m.id), m.name) for m in members]
+        self.member_id.choices = [(str(m.id), isolate(m.name)) for m in members]  # an <option> takes no <bdi>
 
     def validate_member_id(self, field) -> None:
         """Accept only someone who may rate this meeting."""
@@ -244,7 +245,7 @@ def session_rating(meeting_id: int):
         db.session.commit()
         if partial:
             return _vary(make_response(_render_rating_box(meeting, saved=True)))
-        flash(_("Thank you. %(name)s's answer is saved.", name=member.name), "success")
+        flash(bdi_message(_("Thank you. %(name)s's answer is saved."), name=member.name), "success")
         return redirect(url_for("meetings.session_rating", meeting_id=meeting.id))
     if partial:
         return _vary(make_response(_render_rating_box(meeting, form=form), 400))

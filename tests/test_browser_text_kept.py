@@ -76,3 +76,43 @@ def test_a_note_too_long_stays_in_the_box_and_on_the_device_with_the_message(liv
     assert db.session.scalar(db.select(Note.text).where(Note.meeting_id == meeting.id)) == text[:MAX_NOTE_LENGTH]
     # The device held the long text back instead of sending it to be refused on every keystroke.
     assert sent and all("x" * 312 not in body for body in sent)
+
+
+RECTS = """([root, name, word]) => {
+  // The on-screen box of the first occurrence of each string in the page's text.
+  function box(needle) {
+    const walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(needle);
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + needle.length);
+        const r = range.getBoundingClientRect();
+        return {left: r.left, right: r.right, top: r.top};
+      }
+    }
+    return null;
+  }
+  return {name: box(name), word: box(word)};
+}"""
+
+
+def test_a_name_with_a_right_to_left_override_does_not_turn_the_sentence_around_it(live_server, tablet, demo):
+    """ "Hvad ‮Maja siger ja til …": without isolation the override turns "siger ja til …" around and puts
+    it left of the name. Isolated, the sentence reads on to the right of the name, and the name itself
+    still shows as it was written."""
+    from meetings.models import Course
+
+    course = db.session.get(Course, demo.course_id)
+    course.citizen.preferred_name = "\u202eMaja"
+    db.session.commit()
+    page = tablet
+    browser_log_in(page, live_server, "tove")
+    page.goto(f"{live_server}/courses/{demo.course_id}/consent")
+    rects = page.evaluate(RECTS, ["#consent-register > p", "Maja", "siger ja til"])
+    assert rects["name"] and rects["word"]
+    assert abs(rects["word"]["top"] - rects["name"]["top"]) < 5  # on the same line
+    assert rects["word"]["left"] >= rects["name"]["right"] - 1, rects
+    db.session.expire_all()
+    assert db.session.get(Course, demo.course_id).citizen.preferred_name == "\u202eMaja"  # stored as typed
