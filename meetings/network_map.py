@@ -104,18 +104,23 @@ def render_network_svg(citizen_name: str, members: Sequence[NetworkMember]) -> M
     professional = [m for m in current if m.kind == MemberKind.PROFESSIONAL]
     team = [m for m in current if m.kind == MemberKind.TEAM]
 
-    # Every name is isolated (FSI…PDI; SVG text takes no <bdi>): one written right to left
-    # never turns the map's own words around.
-    title = _("Network map of %(name)s", name=isolate(citizen_name))
-    summary = _(
-        "%(name)s in the middle. In the private network: %(private)s. Professionals: %(professional)s.",
-        name=isolate(citizen_name),
-        private=len(private),
-        professional=len(professional),
-    )
+    # Every name shown is isolated (FSI…PDI; SVG text takes no <bdi>): one written right to
+    # left never turns the map's own words around. The aria-label is heard, not seen: plain.
+    def sentences(name: str) -> tuple[str, str]:
+        title = _("Network map of %(name)s", name=name)
+        summary = _(
+            "%(name)s in the middle. In the private network: %(private)s. Professionals: %(professional)s.",
+            name=name,
+            private=len(private),
+            professional=len(professional),
+        )
+        return title, summary
+
+    heard_title, heard_summary = sentences(citizen_name)
+    title, summary = sentences(isolate(citizen_name))
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)}. {escape(summary)}" preserveAspectRatio="xMidYMid meet">',
+        f'role="img" aria-label="{escape(heard_title)}. {escape(heard_summary)}" preserveAspectRatio="xMidYMid meet">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(summary)}</desc>",
     ]
@@ -132,7 +137,8 @@ def render_network_svg(citizen_name: str, members: Sequence[NetworkMember]) -> M
         for p in place_side(group, side):
             anchor = "end" if side < 0 else "start"
             label_x = p.x + side * (NODE_RADIUS + 6)
-            name = isolate(_short(p.member.name, NAME_CHARS - 2 if p.member.is_proxy else NAME_CHARS)) + (" ★" if p.member.is_proxy else "")
+            # A <text> is laid out on its own: a name alone needs no isolate; one with the ★ after it does.
+            name = isolate(_short(p.member.name, NAME_CHARS - 2)) + " ★" if p.member.is_proxy else _short(p.member.name, NAME_CHARS)
             parts.append(f'<g class="person person-{cls}">')
             relation = f" — {isolate(p.member.relation)}" if p.member.relation else ""
             parts.append(f"<title>{escape(isolate(p.member.name))}{escape(relation)}</title>")
@@ -142,11 +148,11 @@ def render_network_svg(citizen_name: str, members: Sequence[NetworkMember]) -> M
             parts.append(_text(label_x, p.label_y - 2, name, cls="name", anchor=anchor))
             detail = p.member.relation or p.member.organisation or ""
             if detail:
-                parts.append(_text(label_x, p.label_y + 15, isolate(_short(detail, RELATION_CHARS)), cls="relation", anchor=anchor))
+                parts.append(_text(label_x, p.label_y + 15, _short(detail, RELATION_CHARS), cls="relation", anchor=anchor))
             parts.append("</g>")
 
     parts.append(f'<circle cx="{CX}" cy="{CY}" r="{CITIZEN_RADIUS}" class="citizen" fill="#1f5f8b"/>')
-    parts.append(_text(CX, CY + 6, isolate(_short(citizen_name, 12)), cls="citizen-name"))
+    parts.append(_text(CX, CY + 6, _short(citizen_name, 12), cls="citizen-name"))
     if not private and not professional:
         parts.append(_text(CX, CY + CITIZEN_RADIUS + 30, _("No one in the network yet."), cls="relation"))
     if team:

@@ -326,6 +326,7 @@
         capture.dataset.uid = uid;
         capture.dataset.version = String(e.base_version || 0);
         capture.querySelector("textarea").value = e.text;
+        if (window.Rundbord && window.Rundbord.showLimit) window.Rundbord.showLimit(capture.querySelector("textarea"));
       }
     });
     flush(true);

@@ -99,7 +99,7 @@ RECTS = """([root, name, word]) => {
 
 
 def test_a_name_with_a_right_to_left_override_does_not_turn_the_sentence_around_it(live_server, tablet, demo):
-    """ "Hvad ‮Maja siger ja til …": without isolation the override turns "siger ja til …" around and puts
+    """ "Hvad [RLO]Maja siger ja til …": without isolation the override turns "siger ja til …" around and puts
     it left of the name. Isolated, the sentence reads on to the right of the name, and the name itself
     still shows as it was written."""
     from meetings.models import Course
