@@ -99,10 +99,13 @@ def _init_auth(app: Flask) -> None:
     login_manager.user_loader(services.load_user)
     from roles import input_guard
 
+    # Line endings become LF once, here, for every field of every form and JSON body.
+    app.request_class = input_guard.Request
     app.before_request(access.enforce_session_limits)
     app.before_request(access.enforce_access)
     app.before_request(input_guard.refuse_nul_characters)
     app.jinja_env.globals["can"] = access.can
+    app.jinja_env.globals["too_long_message"] = input_guard.too_long_message
 
 
 def _select_locale() -> str:
@@ -133,6 +136,8 @@ def _init_i18n(app: Flask) -> None:
         day=formatting.day,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # {{ name|bdi }} in HTML text, {{ name|isolate }} where no markup can go (<title>, <option>).
+    app.jinja_env.filters.update(bdi=formatting.bdi, isolate=formatting.isolate)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from exports import citizen_data, erasure
 from exports.summary import (
@@ -28,11 +28,13 @@ from extensions import db
 from meetings.charts import inspire_chart
 from meetings import services as meeting_services
 from meetings.clock import utcnow
+from meetings.formatting import bdi_message
 from meetings.forms import MemberForm
 from meetings import followup
 from meetings.models import Consent, Course, Meeting
 from roles import audit
 from roles.access import can, requires
+from roles.input_guard import MaxChars
 from roles.permissions import Action
 from web.forms import Form
 
@@ -51,7 +53,7 @@ class GiveSummaryForm(Form):
 class EraseForm(Form):
     confirm_name = StringField(
         _l("Write the citizen's name to confirm"),
-        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), MaxChars(200)],
     )
 
 
@@ -154,7 +156,7 @@ def check_consent(meeting_id: int, consent_id: int):
         new = False
     if new:
         _audit_check("consent.checked", meeting, consent)
-    flash(_("Checked: %(name)s may get this summary.", name=consent.member.name), "success")
+    flash(bdi_message(_("Checked: %(name)s may get this summary."), name=consent.member.name), "success")
     return _to_recipients(meeting_id)
 
 
@@ -171,7 +173,7 @@ def uncheck_consent(meeting_id: int, consent_id: int):
     db.session.commit()
     if undone:
         _audit_check("consent.check_undone", meeting, consent)
-    flash(_("Taken back: %(name)s does not get this summary unless someone checks again.", name=consent.member.name), "success")
+    flash(bdi_message(_("Taken back: %(name)s does not get this summary unless someone checks again."), name=consent.member.name), "success")
     return _to_recipients(meeting_id)
 
 
@@ -205,7 +207,7 @@ def erase_course(course_id: int):
     valid = form.validate_on_submit()
     if valid and not erasure.name_matches(course, form.confirm_name.data):
         form.confirm_name.errors = [
-            _("That is not the name. Write %(name)s to erase the course.", name=course.citizen.preferred_name)
+            bdi_message(_("That is not the name. Write %(name)s to erase the course."), name=course.citizen.preferred_name)
         ]
         valid = False
     if not valid:

@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from extensions import db
 from exports.ics import build_invitation_ics
 from meetings import followup
 from meetings.blueprint import bp
 from meetings.followup import FollowUpError
+from meetings.formatting import bdi_message
 from meetings.forms import MemberForm
 from meetings.models import (
     Agreement,
@@ -31,6 +32,7 @@ from meetings.models import (
 from meetings.network_map import render_network_svg
 from roles import audit
 from roles.access import login_only, requires
+from roles.input_guard import MaxChars
 from roles.permissions import Action
 from web.forms import Form
 
@@ -71,7 +73,7 @@ class FollowUpForm(Form):
     )
     text = TextAreaField(
         _l("What happened"),
-        validators=[DataRequired(message=_l("Write what the contact was about.")), Length(max=4000)],
+        validators=[DataRequired(message=_l("Write what the contact was about.")), MaxChars(4000)],
     )
 
 
@@ -83,7 +85,7 @@ class ConsentForm(Form):
         choices=[SelectChoice(followup.ALWAYS, _l("Always")), SelectChoice(followup.ONLY_WHEN, _l("Only in a certain situation"))],
         validate_choice=False,
     )
-    circumstances = StringField(_l("Which situation"), validators=[Optional(), Length(max=500)])
+    circumstances = StringField(_l("Which situation"), validators=[Optional(), MaxChars(500)])
 
 
 class WithdrawForm(Form):
@@ -95,7 +97,7 @@ class GoalForm(Form):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.title) for k in GoalKind], default=GoalKind.GOAL.value)
     text = TextAreaField(
         _l("In the citizen's own words"),
-        validators=[DataRequired(message=_l("Write the goal, hope or dream in the citizen's own words.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write the goal, hope or dream in the citizen's own words.")), MaxChars(2000)],
     )
 
 
@@ -105,8 +107,8 @@ class RemoveGoalForm(Form):
 
 class RegularMeetingForm(Form):
     planned_at = _WhenField(_l("When"), validators=[InputRequired(message=_l("Choose a date and a time."))])
-    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
-    theme = StringField(_l("Theme (optional)"), validators=[Optional(), Length(max=500)])
+    location = StringField(_l("Where"), validators=[Optional(), MaxChars(200)])
+    theme = StringField(_l("Theme (optional)"), validators=[Optional(), MaxChars(500)])
     planned_minutes = IntegerField(
         _l("How long (minutes)"),
         default=followup.DEFAULT_MEETING_MINUTES,
@@ -120,13 +122,13 @@ class RegularMeetingForm(Form):
 
 class AcuteMeetingForm(Form):
     planned_at = _WhenField(_l("When (proposal: within 24 hours)"), validators=[InputRequired(message=_l("Choose a date and a time."))])
-    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
+    location = StringField(_l("Where"), validators=[Optional(), MaxChars(200)])
 
 
 class PreMeetingForm(Form):
     pre_meeting_at = _WhenField(_l("When was the pre-meeting"), validators=[Optional()])
-    citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), Length(max=4000)])
-    note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), Length(max=4000)])
+    citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), MaxChars(4000)])
+    note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), MaxChars(4000)])
     max_participants = IntegerField(
         _l("How many people can the citizen manage in one meeting, besides themselves?"),
         validators=[Optional(), NumberRange(min=1, max=50, message=_l("Write a number between 1 and 50, or leave it empty."))],
@@ -138,14 +140,14 @@ class PreMeetingForm(Form):
 class EndCourseForm(Form):
     note = TextAreaField(
         _l("A short note about why the course ends"),
-        validators=[DataRequired(message=_l("Write a short note about why the course ends.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write a short note about why the course ends.")), MaxChars(2000)],
     )
 
 
 class ResumeCourseForm(Form):
     reason = TextAreaField(
         _l("Why the course is taken up again"),
-        validators=[DataRequired(message=_l("Write why the course is taken up again.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write why the course is taken up again.")), MaxChars(2000)],
     )
 
 
@@ -269,7 +271,7 @@ def edit_member(member_id: int):
             _form_error(form, error, "name")
         else:
             db.session.commit()
-            flash(_("The changes to %(name)s are saved.", name=member.name), "success")
+            flash(bdi_message(_("The changes to %(name)s are saved."), name=member.name), "success")
             return redirect(url_for("meetings.network_map", course_id=member.course_id, _anchor=f"member-{member.id}"))
     status = 400 if request.method == "POST" else 200
     return render_template("followup/member_edit.html", member=member, course=member.course, form=form), status
@@ -284,7 +286,7 @@ def remove_member(member_id: int):
         abort(404)
     followup.remove_member(member)
     db.session.commit()
-    flash(_("%(name)s is no longer in the network.", name=member.name), "success")
+    flash(bdi_message(_("%(name)s is no longer in the network."), name=member.name), "success")
     return redirect(url_for("meetings.network_map", course_id=member.course_id))
 
 
@@ -325,7 +327,7 @@ def give_consent(member_id: int):
                 flash(str(error.message), "error")
         else:
             db.session.commit()
-            flash(_("The consent for %(name)s is recorded.", name=member.name), "success")
+            flash(bdi_message(_("The consent for %(name)s is recorded."), name=member.name), "success")
             return redirect(url_for("meetings.consent_register", course_id=member.course_id, _anchor=f"consent-{member.id}"))
     return _consent_page(member.course_id, failed=(member.id, form.scope.data, form), status=400)
 
@@ -343,7 +345,7 @@ def withdraw_consent(member_id: int):
     if _wants_partial():
         register = followup.consent_register(member.course_id)
         return render_template("followup/_consent_member.html", register=register, member=member, failed=None, withdrawn=True)
-    flash(_("The consent for %(name)s is withdrawn.", name=member.name), "success")
+    flash(bdi_message(_("The consent for %(name)s is withdrawn."), name=member.name), "success")
     return redirect(url_for("meetings.consent_register", course_id=member.course_id, _anchor=f"consent-{member.id}"))
 
 

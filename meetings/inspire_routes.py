@@ -12,14 +12,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from extensions import db
 from meetings import charts, inspire
 from meetings.blueprint import bp
+from meetings.formatting import bdi_message, isolate
 from meetings.models import Course, Meeting, MemberKind, NetworkMember
 from meetings.rendering import is_partial_request
 from roles.access import can, requires
+from roles.input_guard import MaxChars
 from roles.permissions import Action
 from web.forms import Form
 
@@ -69,7 +71,7 @@ class RatingForm(Form):
     )
     comment = TextAreaField(
         _l("Anything you want to add? (you may leave it empty)"),
-        validators=[Optional(), Length(max=inspire.COMMENT_MAX, message=_l("Please keep it under %(max)d characters."))],
+        validators=[Optional(), MaxChars(inspire.COMMENT_MAX)],
     )
     #: Set by the small box in the meeting's closing phase.
     box = HiddenField()
@@ -77,7 +79,7 @@ class RatingForm(Form):
     def __init__(self, members: list[NetworkMember], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {m.id: m for m in members}
-        self.member_id.choices = [(str(m.id), m.name) for m in members]
+        self.member_id.choices = [(str(m.id), isolate(m.name)) for m in members]  # an <option> takes no <bdi>
 
     def validate_member_id(self, field) -> None:
         """Accept only someone who may rate this meeting."""
@@ -243,7 +245,7 @@ def session_rating(meeting_id: int):
         db.session.commit()
         if partial:
             return _vary(make_response(_render_rating_box(meeting, saved=True)))
-        flash(_("Thank you. %(name)s's answer is saved.", name=member.name), "success")
+        flash(bdi_message(_("Thank you. %(name)s's answer is saved."), name=member.name), "success")
         return redirect(url_for("meetings.session_rating", meeting_id=meeting.id))
     if partial:
         return _vary(make_response(_render_rating_box(meeting, form=form), 400))

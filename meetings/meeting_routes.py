@@ -23,13 +23,14 @@ from meetings.models import Agreement, AttendanceStatus, Meeting, MemberKind, No
 from meetings.rendering import is_partial_request, page_or_partial
 from roles import audit
 from roles.access import can, requires
+from roles.input_guard import too_long_message
 from roles.permissions import Action
 from web.json_body import json_endpoint, json_object, optional_id, text_field, whole_number
 
 
 @bp.context_processor
 def _note_kinds() -> dict:
-    return {"note_kinds": list(NoteKind)}
+    return {"note_kinds": list(NoteKind), "note_max": notes.MAX_NOTE_LENGTH}
 
 
 def _screen(meeting_id: int):
@@ -150,6 +151,10 @@ def save_topics(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = TopicsForm()
     if not form.validate_on_submit():
+        if is_partial_request():
+            # The autosave answers next to the box, never into it: the person may still be typing there.
+            problems = [e for errors in form.errors.values() for e in errors]
+            return render_template("meetings/_saved.html", problems=problems), 400
         return _fragment(meeting_id, "meetings/_topics.html", 400, topics_form=form)
     if meeting.closed_at is not None:
         return _closed_answer(meeting_id)
@@ -402,7 +407,7 @@ def save_note(meeting_id: int):
         return jsonify({"outcome": "closed", "message": _("This meeting is closed. A tovholder can reopen it.")}), 409
     except notes.InvalidNote as problem:
         messages = {
-            "too_long": _("The note is too long to save in one piece. Split it in two; nothing is lost."),
+            "too_long": too_long_message(len(draft.text) - notes.MAX_NOTE_LENGTH, notes.MAX_NOTE_LENGTH),
             "speaker": _("Choose a speaker from the citizen's network."),
             "nul": _("The note contains an invisible control character (NUL) that cannot be saved. Remove it and save again."),
         }

@@ -9,6 +9,7 @@ from extensions import db
 from meetings import services
 from meetings.blueprint import bp
 from meetings.clock import utcnow
+from meetings.formatting import bdi_message
 from meetings.forms import MemberForm
 from meetings.models import Closeness, Course, Language, MemberKind
 from roles import audit
@@ -46,7 +47,7 @@ def add_member(course_id: int):
         language=Language(form.language.data),
     )
     db.session.commit()
-    flash(_("%(name)s is added to the network.", name=form.name.data), "success")
+    flash(bdi_message(_("%(name)s is added to the network."), name=form.name.data), "success")
     return redirect(url_for("meetings.course", course_id=course_id, _anchor="network"))
 
 

@@ -4,11 +4,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from roles.input_guard import MaxChars
 from web.forms import Form
 
 
 class LoginForm(Form):
-    username = StringField(_l("Username"), validators=[DataRequired(message=_l("Write your username.")), Length(max=80)])
+    username = StringField(_l("Username"), validators=[DataRequired(message=_l("Write your username.")), MaxChars(80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Write your password."))])
     next = HiddenField()
 
@@ -22,6 +23,6 @@ class PasswordForm(Form):
     current = PasswordField(_l("Your password now"), validators=[DataRequired(message=_l("Write your password now."))])
     new = PasswordField(
         _l("New password (at least 12 characters)"),
-        validators=[DataRequired(message=_l("Write a new password.")), Length(min=12, max=200, message=_l("The new password must have at least 12 characters."))],
+        validators=[DataRequired(message=_l("Write a new password.")), Length(min=12, message=_l("The new password must have at least 12 characters.")), MaxChars(200)],
     )
     repeat = PasswordField(_l("The new password again"), validators=[DataRequired(message=_l("Write the new password again."))])

@@ -49,8 +49,40 @@
       }
     }
   }
+  // A box with a length limit (data-maxlength, never maxlength: a browser cuts a paste at
+  // maxlength without a word) says how much is too much, in the page's language, while the
+  // person types. The server refuses the same text with the same words; nothing is cut.
+  function tooLong(el) {
+    var max = parseInt(el.dataset.maxlength, 10);
+    var over = max ? Array.from(el.value).length - max : 0;   // code points, as the server counts
+    if (over <= 0) return "";
+    var b = document.body.dataset, lang = document.documentElement.lang || undefined;
+    return ((over === 1 ? b.msgTooLongOne : b.msgTooLong) || "")
+      .replace("{count}", over.toLocaleString(lang)).replace("{max}", max.toLocaleString(lang));
+  }
+  function showLimit(el) {
+    var id = (el.id || el.name) + "-limit";
+    var note = document.getElementById(id);
+    var text = tooLong(el);
+    if (!text) { if (note) note.hidden = true; return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.id = id;
+      note.className = "error limit-note";
+      note.setAttribute("aria-live", "polite");
+      el.insertAdjacentElement("afterend", note);
+      el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + id).trim());
+    }
+    note.textContent = text;
+    note.hidden = false;
+  }
+  function checkLimits(root) {
+    if (root.querySelectorAll) root.querySelectorAll("[data-maxlength]").forEach(showLimit);
+  }
+
   document.addEventListener("input", function (ev) {
     var el = ev.target;
+    if (el.dataset && el.dataset.maxlength) showLimit(el);
     var key = el.dataset && el.dataset.draft && draftKey(el.dataset.draft);
     if (key) localStorage.setItem(key, el.value);
     // A box that belongs to a choice (data-chooses="radio id"): writing in it makes that choice.
@@ -214,7 +246,8 @@
     clearDraftsIfLoggedOut();
     adoptUnownedDrafts();
     restoreDrafts(document);
+    checkLimits(document);
   });
-  document.addEventListener("htmx:load", function (ev) { restoreDrafts(ev.detail.elt); });
-  window.Rundbord = { DRAFT_PREFIX: DRAFT_PREFIX, loginAgain: loginAgain };
+  document.addEventListener("htmx:load", function (ev) { restoreDrafts(ev.detail.elt); checkLimits(ev.detail.elt); });
+  window.Rundbord = { DRAFT_PREFIX: DRAFT_PREFIX, loginAgain: loginAgain, tooLong: tooLong, showLimit: showLimit };
 })();

@@ -319,15 +319,28 @@
     entry.final = !!final;
     delete retryAt[entry.uid];
     putEntry(entry);   // on the device at once: nothing typed is lost if the tablet dies now
+    if (tooLong(form)) {
+      // Over the limit: kept here and in the box, not sent until it is shortened (app.js says by how much).
+      clearTimeout(timers[entry.uid]);
+      retryAt[entry.uid] = Infinity;
+      setStatus(form, T.notSaved, "warn");
+      return;
+    }
     setStatus(form, T.notYet, "");
     clearTimeout(timers[entry.uid]);
     if (final) send(entry);
     else timers[entry.uid] = setTimeout(function () { send(loadBox(entry.meeting)[entry.uid] || entry); }, AUTOSAVE_MS);
   }
 
+  function tooLong(form) {
+    var R = window.Rundbord;
+    return R && R.tooLong ? R.tooLong(form.querySelector("textarea")) : "";
+  }
+
   function finish(form) {
     var text = form.querySelector("textarea").value;
     if (!text.trim() && !form.dataset.uid) return;
+    if (tooLong(form)) { changed(form, false); return; }   // the text stays in the box, with the message
     changed(form, true);
     if (form.hasAttribute("data-capture")) {
       // Ready for the next note: same speaker and kind, new id.
@@ -366,6 +379,7 @@
         capture.dataset.uid = uid;
         capture.dataset.version = String(e.base_version || 0);
         capture.querySelector("textarea").value = e.text;
+        if (window.Rundbord && window.Rundbord.showLimit) window.Rundbord.showLimit(capture.querySelector("textarea"));
       }
     });
     flush(true);

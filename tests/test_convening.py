@@ -14,7 +14,7 @@ from meetings import followup, services
 from meetings.clock import utcnow
 from meetings.followup import FollowUpError
 from meetings.models import Attendance, AttendanceStatus, Course, Language, Meeting, MeetingKind, MemberKind, NetworkMember
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, visible
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ def test_inviting_more_than_the_citizen_can_manage_warns_but_never_blocks(demo, 
     check = followup.participant_check(meeting)
     assert check.count == len(everyone) == 7 and check.limit == 4 and check.too_many
     assert _invited(meeting.id) == {"Maja", *(m.name for m in everyone)}
-    page = tove.get(f"/meetings/{meeting.id}/pre-meeting").get_data(as_text=True)
+    page = visible(tove.get(f"/meetings/{meeting.id}/pre-meeting").get_data(as_text=True))
     assert 'id="participant-warning"' in page
     assert "7 people are invited besides Maja, who has said 4 is what they can manage." in page
     # Fewer invited: the warning goes.
@@ -260,7 +260,7 @@ def test_the_invitation_letter_is_in_the_invitees_language(demo, client_as):
     hanne = _member(demo.course_id, "Hanne Holm")
     db.session.commit()
     tove = client_as("tove")  # Tove reads Danish
-    english = tove.get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{tom.id}").get_data(as_text=True)
+    english = visible(tove.get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{tom.id}").get_data(as_text=True))
     assert '<html lang="en">' in english
     assert "Dear Tom Evans," in english and "Maja would like you to take part in a network meeting." in english
     assert "If you cannot come, please tell Tove Lund." in english
