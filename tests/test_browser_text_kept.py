@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from extensions import db
 from meetings.models import Meeting, Note, Phase
+from roles.models import User
 from tests.conftest import browser_log_in
 
 pytestmark = pytest.mark.browser
@@ -64,7 +65,8 @@ def test_a_note_too_long_stays_in_the_box_and_on_the_device_with_the_message(liv
     expect(status).to_have_text("Ikke gemt. Teksten er gemt på denne enhed.")
     expect(page.locator("#note-text-limit")).to_contain_text("312 tegn for meget")
     expect(area).to_have_value(text)  # not cut, not cleared for the next note
-    kept = page.evaluate(f"JSON.stringify(localStorage.getItem('rundbord:outbox:{meeting.id}'))")
+    rikke = db.session.scalar(db.select(User.id).where(User.username == "rikke"))
+    kept = page.evaluate(f"JSON.stringify(localStorage.getItem('rundbord:u{rikke}:outbox:{meeting.id}'))")
     assert text in kept.replace('\\\\"', '"')
     assert db.session.scalar(db.select(db.func.count(Note.id)).where(Note.meeting_id == meeting.id)) == 0
 
