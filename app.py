@@ -7,14 +7,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, jsonify, make_response, render_template, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 
 import cli
 import config
@@ -24,7 +21,8 @@ import exports
 import meetings
 import roles
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from kernel import clock, web
+from kernel import bidi, boundary, clock
+from kernel.input import too_long_message
 from roles import access, services
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -41,9 +39,8 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    boundary.init_app(app)  # before the blueprints: their `<int:...>` routes take its id converter
     _register_blueprints(app)
-    _register_errors(app)
-    app.after_request(web.set_security_headers)
     cli.register(app)
     return app
 
@@ -101,8 +98,8 @@ def _init_auth(app: Flask) -> None:
     login_manager.user_loader(services.load_user)
     app.before_request(access.enforce_session_limits)
     app.before_request(access.enforce_access)
-    app.before_request(web.refuse_nul_characters)
     app.jinja_env.globals["can"] = access.can
+    app.jinja_env.globals["too_long_message"] = too_long_message
 
 
 def _select_locale() -> str:
@@ -131,6 +128,8 @@ def _init_i18n(app: Flask) -> None:
         day=clock.day,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # {{ name|bdi }} in HTML text, {{ name|isolate }} where no markup can go (<title>, <option>).
+    app.jinja_env.filters.update(bdi=bidi.bdi, isolate=bidi.isolate)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -138,29 +137,3 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(exports.bp)
 
-
-def _database_unavailable(error):
-    """The database is locked or unreachable for a moment: nothing is lost, the device tries again."""
-    db.session.rollback()
-    message = _("Not saved yet — the database is busy. Kept on this device; trying again.")
-    if request.is_json or request.accept_mimetypes.best == "application/json":
-        response = jsonify({"outcome": "unavailable", "message": message})
-    else:
-        response = make_response(render_template("errors/error.html", status=503, message=message))
-    response.status_code = 503
-    response.headers["Retry-After"] = "2"
-    return response
-
-
-def _register_errors(app: Flask) -> None:
-    def _page(status: int):
-        def handler(error):
-            nul = getattr(error, "description", None) == "nul"
-            return render_template("errors/error.html", status=status, nul=nul), status
-
-        return handler
-
-    for status in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(status, _page(status))
-    app.register_error_handler(OperationalError, _database_unavailable)
-    app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", status=400, csrf=True), 400))

@@ -76,8 +76,8 @@ def register(app: Flask) -> None:
 
 
 def compile_catalogues() -> None:
-    """Compile translations/*/LC_MESSAGES/messages.po, failing on errors."""
-    CommandLineInterface().run(["pybabel", "compile", "-d", str(ROOT / "translations"), "--statistics"])
+    """Compile translations/*/LC_MESSAGES/{messages,wtforms}.po, failing on errors (wtforms: WTForms' own messages)."""
+    CommandLineInterface().run(["pybabel", "compile", "-d", str(ROOT / "translations"), "-D", "messages wtforms", "--statistics"])
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from exports import summary_docx as dx
+from kernel.bidi import isolate
 from kernel.clock import day, when
 from meetings.feedback.inspire import InspireItem
 from meetings.models import (
@@ -72,29 +73,30 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
     """Return the collected data as a readable DOCX, in the current (the citizen's) language."""
     citizen = data["citizen"]
     doc = dx.new_document(data["language"], _("Everything Rundbord holds about %(name)s", name=citizen["preferred_name"]))
-    names = {m["id"]: m["name"] for m in data["network"]}
+    # Each person's words are isolated (FSI…PDI) from the document's own, as in the summary.
+    names = {m["id"]: isolate(m["name"]) for m in data["network"]}
     meeting_days = {m["id"]: _day(m["planned_at"]) for m in data["meetings"]}
 
     def who(member_id: int | None) -> str:
         return names.get(member_id, _("Someone at the meeting")) if member_id else _("Nobody yet")
 
-    dx.heading(doc, _("Everything Rundbord holds about %(name)s", name=citizen["preferred_name"]), 1)
+    dx.heading(doc, _("Everything Rundbord holds about %(name)s", name=isolate(citizen["preferred_name"])), 1)
     dx.paragraph(doc, _("Made %(when)s.", when=_when(data["made_at"])))
     dx.paragraph(doc, _("The same data is in the JSON file next to this document, for other systems."))
 
     dx.heading(doc, _("About you"), 2)
-    dx.paragraph(doc, citizen["preferred_name"], bold_lead=_("Name:"))
+    dx.paragraph(doc, isolate(citizen["preferred_name"]), bold_lead=_("Name:"))
     if citizen["full_name"]:
-        dx.paragraph(doc, citizen["full_name"], bold_lead=_("Full name:"))
+        dx.paragraph(doc, isolate(citizen["full_name"]), bold_lead=_("Full name:"))
     dx.paragraph(doc, _title(Language, citizen["language"]), bold_lead=_("Language:"))
     course = data["course"]
     if course["title"]:
-        dx.paragraph(doc, course["title"], bold_lead=_("Course:"))
+        dx.paragraph(doc, isolate(course["title"]), bold_lead=_("Course:"))
     dx.paragraph(doc, _day(course["started_on"]), bold_lead=_("Started:"))
     if course["ended_at"]:
         dx.paragraph(doc, _when(course["ended_at"]), bold_lead=_("Ended:"))
     if course["end_note"]:
-        dx.paragraph(doc, course["end_note"])
+        dx.paragraph(doc, isolate(course["end_note"]))
 
     dx.heading(doc, _("Your network"), 2)
     dx.table(
@@ -102,23 +104,23 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
         (_("Name"), _("How they know you"), _("Organisation"), _("Contact")),
         [
             (
-                m["name"] + (f" ({_('removed')})" if m["removed_at"] else ""),
-                " · ".join(x for x in (m["relation"], _title(MemberKind, m["kind"]), _title(Closeness, m["closeness"])) if x),
-                m["organisation"] or "",
-                m["contact"] or "",
+                isolate(m["name"]) + (f" ({_('removed')})" if m["removed_at"] else ""),
+                " · ".join(x for x in (isolate(m["relation"]), _title(MemberKind, m["kind"]), _title(Closeness, m["closeness"])) if x),
+                isolate(m["organisation"]),
+                isolate(m["contact"]),
             )
             for m in data["network"]
         ],
     )
     for m in data["network"]:
         if m["mandate"]:
-            dx.paragraph(doc, m["mandate"], bold_lead=_("%(name)s may decide:", name=m["name"]))
+            dx.paragraph(doc, isolate(m["mandate"]), bold_lead=_("%(name)s may decide:", name=names[m["id"]]))
         if m["is_proxy"]:
-            dx.paragraph(doc, _("%(name)s speaks for you when you want.", name=m["name"]))
+            dx.paragraph(doc, _("%(name)s speaks for you when you want.", name=names[m["id"]]))
 
     if data["goals"]:
         dx.heading(doc, _("Goals, hopes and dreams"), 2)
-        dx.bullets(doc, (f"{_title(GoalKind, g['kind'])}: {g['text']}" for g in data["goals"]))
+        dx.bullets(doc, (f"{_title(GoalKind, g['kind'])}: {isolate(g['text'])}" for g in data["goals"]))
 
     dx.heading(doc, _("Consent"), 2)
     if data["consents"]:
@@ -126,7 +128,7 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
             doc,
             (_("Who"), _("What"), _("When"), _("Given"), _("Withdrawn")),
             [
-                (who(c["member_id"]), _title(ConsentScope, c["scope"]), c["circumstances"], _day(c["given_at"]), _day(c["withdrawn_at"]))
+                (who(c["member_id"]), _title(ConsentScope, c["scope"]), isolate(c["circumstances"]), _day(c["given_at"]), _day(c["withdrawn_at"]))
                 for c in data["consents"]
             ],
         )
@@ -136,7 +138,7 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
                 doc,
                 (
                     _("%(name)s: checked %(when)s that “%(circumstances)s” applied, for the summary of %(meeting)s.",
-                      name=who(c["member_id"]), when=_day(k["checked_at"]), circumstances=c["circumstances"],
+                      name=who(c["member_id"]), when=_day(k["checked_at"]), circumstances=isolate(c["circumstances"]),
                       meeting=meeting_days.get(k["meeting_id"], "—"))
                     for c, k in checked
                 ),
@@ -154,7 +156,7 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
             (_("Before the meeting:"), m["pre_meeting_note"]),
         ):
             if value:
-                dx.paragraph(doc, value, bold_lead=label)
+                dx.paragraph(doc, isolate(value), bold_lead=label)
         if m["closed_at"]:
             dx.paragraph(doc, _when(m["closed_at"]), bold_lead=_("Closed:"))
         if m["summary_given_at"]:
@@ -168,10 +170,10 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
             if n["deleted_at"]:
                 marks.append(_("deleted %(when)s", when=_day(n["deleted_at"])))
             dx.paragraph(doc, bold_lead=f"{who(n['speaker_id'])} ({', '.join(marks)}):")
-            dx.paragraph(doc, n["text"], "Quote")
+            dx.paragraph(doc, isolate(n["text"]), "Quote")
         for r in m["ratings"]:
             line = _("%(name)s: %(score)s of 5", name=who(r["member_id"]), score=r["score"])
-            dx.paragraph(doc, f"{line}. {r['comment']}".strip() if r["comment"] else line)
+            dx.paragraph(doc, f"{line}. {isolate(r['comment'])}" if r["comment"] else line)
         if m["ratings_by_others"]:
             dx.paragraph(
                 doc,
@@ -186,14 +188,15 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
     if not data["agreements"]:
         dx.paragraph(doc, _("Nothing was written down."))
     for a in data["agreements"]:
-        dx.paragraph(doc, bold_lead=a["text"])
+        dx.paragraph(doc, bold_lead=isolate(a["text"]))
         dx.paragraph(doc, who(a["responsible_id"]), bold_lead=_("Who:"))
         dx.paragraph(doc, _day(a["due_on"]) or _("No date"), bold_lead=_("By when:"))
         dx.paragraph(doc, _title(AgreementStatus, a["status"]), bold_lead=_("Status:"))
         for r in a["reviews"]:
-            dx.paragraph(doc, f"{_title(ReviewOutcome, r['outcome'])}. {r['comment']}".strip(), bold_lead=meeting_days.get(r["meeting_id"], "") + ":")
+            outcome = _title(ReviewOutcome, r["outcome"])
+            dx.paragraph(doc, f"{outcome}. {isolate(r['comment'])}" if r["comment"] else f"{outcome}.", bold_lead=meeting_days.get(r["meeting_id"], "") + ":")
         for f in a["follow_ups"]:
-            dx.paragraph(doc, f["text"], bold_lead=_day(f["contacted_on"]) + ":")
+            dx.paragraph(doc, isolate(f["text"]), bold_lead=_day(f["contacted_on"]) + ":")
 
     if data["inspire_responses"]:
         dx.heading(doc, _("Brief INSPIRE"), 2)

@@ -8,10 +8,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from exports import citizen_data
 from exports.ics import build_invitation_ics
@@ -24,7 +23,10 @@ from exports.summary import (
 )
 from exports.summary_docx import build_summary_docx
 from extensions import db
+from kernel.bidi import bdi_message
 from kernel.clock import utcnow
+from kernel.forms import Form
+from kernel.input import MaxChars
 from kernel.refusal import Refusal
 from meetings.consent import rules as consent_rules
 from meetings.course import erasure
@@ -42,17 +44,17 @@ bp = Blueprint("exports", __name__)
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class GiveSummaryForm(FlaskForm):
+class GiveSummaryForm(Form):
     reviewed = BooleanField(
         _l("I have read the summary through, and it is ready for the citizen."),
         validators=[DataRequired(message=_l("Read the summary through first, then tick here."))],
     )
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     confirm_name = StringField(
         _l("Write the citizen's name to confirm"),
-        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Write the citizen's name to confirm.")), MaxChars(200)],
     )
 
 
@@ -153,7 +155,7 @@ def check_consent(meeting_id: int, consent_id: int):
         new = False
     if new:
         _audit_check("consent.checked", meeting, consent)
-    flash(_("Checked: %(name)s may get this summary.", name=consent.member.name), "success")
+    flash(bdi_message(_("Checked: %(name)s may get this summary."), name=consent.member.name), "success")
     return _to_recipients(meeting_id)
 
 
@@ -170,7 +172,7 @@ def uncheck_consent(meeting_id: int, consent_id: int):
     db.session.commit()
     if undone:
         _audit_check("consent.check_undone", meeting, consent)
-    flash(_("Taken back: %(name)s does not get this summary unless someone checks again.", name=consent.member.name), "success")
+    flash(bdi_message(_("Taken back: %(name)s does not get this summary unless someone checks again."), name=consent.member.name), "success")
     return _to_recipients(meeting_id)
 
 
@@ -222,7 +224,7 @@ def erase_course(course_id: int):
     valid = form.validate_on_submit()
     if valid and not erasure.name_matches(course, form.confirm_name.data):
         form.confirm_name.errors = [
-            _("That is not the name. Write %(name)s to erase the course.", name=course.citizen.preferred_name)
+            bdi_message(_("That is not the name. Write %(name)s to erase the course."), name=course.citizen.preferred_name)
         ]
         valid = False
     if not valid:

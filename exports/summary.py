@@ -61,6 +61,15 @@ class Utterance:
     intro: str  # "Du sagde:" / "Hanne Holm (mor) sagde:"
     text: str
     by_citizen: bool
+    #: Who said it, when not the citizen: the page and the DOCX isolate that name inside `intro`.
+    speaker: Person | None = None
+
+    def intro_around_speaker(self) -> tuple[str, str]:
+        """Return the intro's words before and after the speaker's name: ("", " sagde:")."""
+        if self.speaker is None:
+            return self.intro, ""
+        before, _name, after = self.intro.partition(self.speaker.label)
+        return before, after
 
 
 @dataclass(frozen=True)
@@ -251,7 +260,7 @@ def _build(meeting: Meeting, lang: str) -> Summary:
             continue
         speaker = _person(note.speaker)
         intro = texts.you_said if speaker.is_citizen else _("%(speaker)s said:", speaker=speaker.label)
-        said.append(Utterance(intro=intro, text=note.text, by_citizen=speaker.is_citizen))
+        said.append(Utterance(intro=intro, text=note.text, by_citizen=speaker.is_citizen, speaker=None if speaker.is_citizen else speaker))
     # The reflection is attributed to "the reflecting team", not to a named reflectant.
     reflections = tuple(note.text for note in notes if note.kind == NoteKind.REFLECTION)
 

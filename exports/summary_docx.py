@@ -20,7 +20,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from exports.summary import Summary
+from exports.summary import Person, Summary, Utterance
+from kernel.bidi import isolate
 
 BODY_PT = 13
 #: Word language tags for the citizen's language.
@@ -39,10 +40,14 @@ _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 
 
 def clean(text: str | None) -> str:
-    """Return `text` as XML can hold it: vertical tab and form feed become line breaks, other invalid characters go."""
+    """Return `text` as XML can hold it: vertical tab and form feed become line breaks, other invalid characters go.
+
+    Every line ending becomes one LF, which python-docx writes as one line break (w:br):
+    text stored before the input boundary made CRLF into LF would otherwise get two.
+    """
     if not text:
         return ""
-    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
     return _NOT_XML.sub("", text)
 
 
@@ -140,8 +145,24 @@ def to_bytes(document: DocxDocument) -> bytes:
 
 
 def quoted(summary: Summary, text: str) -> str:
-    """Return `text` between the quotation marks of the citizen's language."""
-    return f"{summary.texts.open_quote}{text}{summary.texts.close_quote}"
+    """Return `text`, isolated, between the quotation marks of the citizen's language."""
+    return f"{summary.texts.open_quote}{isolate(text)}{summary.texts.close_quote}"
+
+
+# Every value a person wrote is isolated (FSI…PDI) from the document's own words: a name
+# with right-to-left script or an override character (U+202E) stays in its place and never
+# turns "Hanne Holm (mor) sagde:" around. What is stored is not changed.
+
+
+def person(p: Person) -> str:
+    """Return "Hanne Holm (mor)" with the name and the relation each isolated."""
+    return f"{isolate(p.name)} ({isolate(p.relation)})" if p.relation else isolate(p.name)
+
+
+def intro(u: Utterance) -> str:
+    """Return "Hanne Holm (mor) sagde:" with the speaker isolated ("Du sagde:" as it is)."""
+    before, after = u.intro_around_speaker()
+    return f"{before}{person(u.speaker)}{after}" if u.speaker else u.intro
 
 
 def build_summary_docx(summary: Summary) -> bytes:
@@ -154,11 +175,11 @@ def build_summary_docx(summary: Summary) -> bytes:
     heading(document, t.time_and_place, 2)
     paragraph(document, summary.when, bold_lead=t.time)
     if summary.where:
-        paragraph(document, summary.where, bold_lead=t.place)
+        paragraph(document, isolate(summary.where), bold_lead=t.place)
 
     heading(document, t.who_was_there, 2)
     if summary.present:
-        bullets(document, (p.label for p in summary.present))
+        bullets(document, (person(p) for p in summary.present))
     else:
         paragraph(document, t.nothing_written)
 
@@ -170,7 +191,7 @@ def build_summary_docx(summary: Summary) -> bytes:
 
     heading(document, t.said, 2)
     for said in summary.said:
-        paragraph(document, bold_lead=said.intro)
+        paragraph(document, bold_lead=intro(said))
         paragraph(document, quoted(summary, said.text), "Quote")
     if not summary.said:
         paragraph(document, t.nothing_written)
@@ -179,13 +200,13 @@ def build_summary_docx(summary: Summary) -> bytes:
     if summary.reflections:
         paragraph(document, t.reflection_intro)
         for text in summary.reflections:
-            paragraph(document, text, "Quote")
+            paragraph(document, isolate(text), "Quote")
     else:
         paragraph(document, t.nothing_written)
 
     heading(document, t.since_last, 2)
     for review in summary.reviews:
-        paragraph(document, bold_lead=f"{review.what} ({review.who})")
+        paragraph(document, bold_lead=f"{isolate(review.what)} ({isolate(review.who)})")
         paragraph(document, review.outcome, bold_lead=t.how_it_went)
         if review.comment:
             paragraph(document, quoted(summary, review.comment), "Quote")
@@ -194,7 +215,7 @@ def build_summary_docx(summary: Summary) -> bytes:
 
     heading(document, t.agreements, 2)
     if summary.agreements:
-        table(document, (t.what, t.who, t.by_when), ((a.what, a.who, a.by_when) for a in summary.agreements))
+        table(document, (t.what, t.who, t.by_when), ((isolate(a.what), isolate(a.who), a.by_when) for a in summary.agreements))
     else:
         paragraph(document, t.no_agreements)
 
@@ -210,10 +231,10 @@ def build_summary_docx(summary: Summary) -> bytes:
     else:
         paragraph(document, following.when, bold_lead=t.time)
         if following.where:
-            paragraph(document, following.where, bold_lead=t.place)
+            paragraph(document, isolate(following.where), bold_lead=t.place)
         if following.invited:
             paragraph(document, t.invited)
-            bullets(document, (p.label for p in following.invited))
+            bullets(document, (person(p) for p in following.invited))
 
     paragraph(document)
     paragraph(document, t.closing)

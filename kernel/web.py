@@ -1,4 +1,6 @@
-"""The web helpers every area shares: page or fragment, the security headers, the input guard.
+"""The web helpers every area shares: page or fragment, and the security headers.
+
+The input boundary (line endings, NUL, lengths) is kernel/input.py; error answers kernel/errors.py.
 
 One view, two answers: the whole page, or just the fragment an htmx request asked for. This
 is the only place that decides which, and the only place that says so in `Vary`.
@@ -6,7 +8,7 @@ is the only place that decides which, and the only place that says so in `Vary`.
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
+from flask import make_response, render_template, request
 from flask.wrappers import Response
 
 
@@ -76,18 +78,3 @@ def set_security_headers(response: Response) -> Response:
         headers["Cache-Control"] = "no-store"
         headers.setdefault("Pragma", "no-cache")
     return response
-
-
-# --- the input guard ---------------------------------------------------------------------
-
-
-def refuse_nul_characters() -> None:
-    """Answer 400 when a submitted field contains NUL, which PostgreSQL cannot store.
-
-    The JSON notes endpoint checks this itself and answers with a message the device shows.
-    """
-    if request.method != "POST" or request.is_json:
-        return
-    for values in request.form.listvalues():
-        if any("\x00" in v for v in values):
-            abort(400, description="nul")

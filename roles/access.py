@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -119,18 +119,32 @@ def roles_in_course(user_id: int, course_id: int) -> set[Role]:
     return set(rows)
 
 
+def _wants_json() -> bool:
+    """Return whether the request is a device's JSON save or asks for JSON back."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 def _login_redirect():
-    """Send an anonymous user to the login page (htmx: replace the whole page)."""
+    """Send an anonymous user to the login page; a JSON or htmx request gets 401, never a redirect.
+
+    A redirect followed by `fetch` ends in the login page's 200, which a device could take
+    for "saved": the note would be dropped. 401 says plainly that nothing was saved.
+    """
     target = url_for("roles.login", next=request.full_path if request.method == "GET" else None)
     if is_htmx_request():
         # Back to the page the person was on (not the fragment or form it asked for);
         # only its path: the login page accepts nothing but a path on this site.
+        # static/app.js follows HX-Redirect only for a page's own reads (polls): after a
+        # save it keeps the page and what was typed, and offers this link instead.
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
         if page.path.startswith("/") and not page.path.startswith("//"):
             target = url_for("roles.login", next=page.path + (f"?{page.query}" if page.query else ""))
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = target
         return response
+    if _wants_json():
+        message = _("You are logged out. What you typed is kept on this device; log in again to save it.")
+        return jsonify({"outcome": "login", "message": message, "login": target}), 401
     return redirect(target)
 
 

@@ -18,6 +18,10 @@ from roles.models import User
 
 bp = Blueprint("roles", __name__)
 
+#: Set in the session at logout: the login page then tells the device whose drafts to clear.
+#: In the signed session, not the URL, so a link cannot make a tablet drop someone's notes.
+CLEAR_DEVICE_OF = "clear_device_of"
+
 
 def _safe_next(target: str | None) -> str:
     """Return a same-site path to go on to after login, never another site."""
@@ -61,7 +65,9 @@ def login():
         else:
             form.password.errors.append(_("The username or password is wrong."))
     status = 429 if form.errors and locked else (400 if form.errors else 200)
-    return render_template("roles/login.html", form=form), status
+    # Just logged out here: this device clears what it keeps of that person (and only theirs).
+    clear_of = session.pop(CLEAR_DEVICE_OF, None) if request.method == "GET" else None
+    return render_template("roles/login.html", form=form, clear_of=clear_of), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -71,11 +77,7 @@ def logout():
     # A cookie copied from a shared tablet must stop working too: bump the session version.
     services.end_all_sessions(current_user._get_current_object())
     audit.record("logout", purpose="login", user_id=current_user.id)
-    logout_user()
-    session.clear()
-    flash(_("You are logged out."), "info")
-    # The login page reads this and clears drafts kept on the device.
-    return redirect(url_for("roles.login", bye=1))
+    return _logged_out(_("You are logged out."))
 
 
 @bp.route("/logout-everywhere", methods=["POST"])
@@ -84,10 +86,17 @@ def logout_everywhere():
     """End every session of the current user, on every device."""
     services.end_all_sessions(current_user._get_current_object())
     audit.record("logout.everywhere", purpose="login", user_id=current_user.id)
+    return _logged_out(_("You are logged out on all devices."))
+
+
+def _logged_out(message: str):
+    """End the session here and go to the login page, which clears this person's drafts on the device."""
+    user_id = current_user.id
     logout_user()
     session.clear()
-    flash(_("You are logged out on all devices."), "info")
-    return redirect(url_for("roles.login", bye=1))
+    session[CLEAR_DEVICE_OF] = user_id
+    flash(message, "info")
+    return redirect(url_for("roles.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

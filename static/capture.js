@@ -2,17 +2,21 @@
 //
 // Every note gets an id made here (uid) and every save a running number (seq), so a
 // retried save never makes a second note and a late one never overwrites a newer one.
-// Unconfirmed notes live in localStorage and are sent again when the connection returns,
-// the tablet wakes, or the page is opened again. Confirmed text is not kept on the device.
+// Unconfirmed notes live in this person's outbox (static/outbox.js) and are sent again when
+// the connection returns, the tablet wakes, or they open any page again logged in. Only the
+// server's own answer to a save confirms it (see confirmed()); confirmed text is not kept.
 (function () {
   "use strict";
-  var PREFIX = (window.Rundbord && window.Rundbord.DRAFT_PREFIX) || "rundbord:";
+  var Box = window.RundbordOutbox;
   var DEVICE_KEY = "rundbord-device";   // not a draft: survives logout, holds no personal data
   var SEQ_KEY = "rundbord-seq";
   var AUTOSAVE_MS = 1200;
+  // The outcomes of a save the server applied or already had; anything else is not a save.
+  var SAVED_OUTCOMES = ["created", "saved", "stale"];
   var inflight = {};                     // uid -> true while a save is on its way
   var retryAt = {};                      // uid -> time of the next try after a failure
   var timers = {};
+  var trouble = {};                      // uid -> why its last save failed: shown with its text
   var T = {};                            // messages in the page's language, from data-* on <body>
 
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -35,13 +39,10 @@
   function csrf() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
-  function boxKey(meeting) { return PREFIX + "outbox:" + meeting; }
-  function loadBox(meeting) {
-    try { return JSON.parse(localStorage.getItem(boxKey(meeting)) || "{}"); } catch (e) { return {}; }
-  }
+  function loadBox(meeting) { return Box.load(meeting); }
   function saveBox(meeting, box) {
-    if (Object.keys(box).length) localStorage.setItem(boxKey(meeting), JSON.stringify(box));
-    else localStorage.removeItem(boxKey(meeting));
+    Box.save(meeting, box);
+    renderUnsent();
   }
   function putEntry(entry) {
     var box = loadBox(entry.meeting);
@@ -52,16 +53,7 @@
     var box = loadBox(meeting);
     if (box[uid] && box[uid].seq <= seq) { delete box[uid]; saveBox(meeting, box); }
   }
-  function pendingCount() {
-    var n = 0;
-    for (var i = 0; i < localStorage.length; i++) {
-      var k = localStorage.key(i);
-      if (k && k.indexOf(PREFIX + "outbox:") === 0) {
-        try { n += Object.keys(JSON.parse(localStorage.getItem(k))).length; } catch (e) { /* ignore */ }
-      }
-    }
-    return n;
-  }
+  function pendingCount() { return Box.pendingCount(); }
 
   function formFor(uid) {
     var forms = document.querySelectorAll("[data-note-form]");
@@ -75,10 +67,10 @@
     el.className = "save-status" + (kind ? " " + kind : "");
   }
 
-  // Put a confirmed note into the list (new, or replacing its old version).
-  function showNote(html, uid) {
+  // Put a confirmed note into the list (new, or replacing its old version), if this page shows its meeting.
+  function showNote(html, uid, meeting) {
     var list = $("[data-note-list]");
-    if (!list) return;
+    if (!list || list.dataset.meeting !== String(meeting)) return;
     var tpl = document.createElement("template");
     tpl.innerHTML = html.trim();   // server-rendered and escaped
     var li = tpl.content.firstElementChild;
@@ -152,8 +144,65 @@
       speaker_id: speaker ? speaker.value : "",
       kind: kind ? kind.value : "own_words",
       base_version: parseInt(form.dataset.version || "0", 10),
-      seq: nextSeq()
+      seq: nextSeq(),
+      ownerName: Box.userName()   // shown to someone else logging in here, never the text
     };
+  }
+
+  // The server's own answer to this save: its outcome, and this note's id. A 200 from anything
+  // else (the login page after a redirect, a network's portal page) confirms nothing.
+  function confirmed(r, entry) {
+    var d = r.data || {};
+    return r.status === 200 && SAVED_OUTCOMES.indexOf(d.outcome) !== -1 && d.uid === entry.uid &&
+      typeof d.id === "number" && typeof d.version === "number";
+  }
+
+  // Notes sent with Enter whose save failed, with their text, until the server confirms them:
+  // nothing typed leaves the screen unsaved. The note in the box and notes being edited show
+  // where they are.
+  var shownUnsent = null;
+  function renderUnsent() {
+    var capture = $("[data-capture]");
+    var section = $("[data-unsent]");
+    if (!capture || !section) return;
+    var box = loadBox(capture.dataset.meeting);
+    var list = $("[data-note-list]");
+    var items = Object.keys(box).filter(function (uid) {
+      return trouble[uid] && uid !== capture.dataset.uid &&
+        !(list && list.querySelector('li[data-uid="' + CSS.escape(uid) + '"]'));
+    }).map(function (uid) { return box[uid]; });
+    var seen = JSON.stringify(items.map(function (e) { return [e.uid, e.speaker_id, e.text, trouble[e.uid]]; }));
+    if (seen === shownUnsent) return;
+    shownUnsent = seen;
+    var ol = $("[data-unsent-list]", section);
+    ol.textContent = "";
+    items.forEach(function (e) {
+      var li = document.createElement("li");
+      li.dataset.uid = e.uid;
+      var who = capture.querySelector('[name="speaker_id"][value="' + CSS.escape(String(e.speaker_id)) + '"]');
+      var label = who && who.closest("label");
+      if (label) {
+        var strong = document.createElement("strong");
+        strong.textContent = label.textContent.trim() + ": ";
+        li.appendChild(strong);
+      }
+      li.appendChild(document.createTextNode(e.text));   // text, never markup
+      var why = document.createElement("span");
+      why.className = "save-status warn";
+      why.textContent = trouble[e.uid];
+      li.appendChild(why);
+      ol.appendChild(li);
+    });
+    section.hidden = !items.length;
+  }
+
+  // Refused for want of a login: keep the note, say so, and offer the way back (static/app.js).
+  function loggedOut(entry, form) {
+    trouble[entry.uid] = T.loggedOut;
+    retryAt[entry.uid] = Infinity;   // sent again once logged in (the page is opened again), or on wake
+    setStatus(form, T.loggedOut, "warn");
+    if (window.Rundbord && window.Rundbord.loginAgain) window.Rundbord.loginAgain();
+    renderUnsent();
   }
 
   function send(entry) {
@@ -165,31 +214,34 @@
       base_version: entry.base_version, seq: entry.seq, device: device()
     });
     fetch(entry.url, {
-      method: "POST", credentials: "same-origin",
+      method: "POST", credentials: "same-origin", redirect: "manual",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
       body: body
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (data) { return { status: resp.status, data: data }; });
     }).then(function (r) {
       inflight[entry.uid] = false;
-      if (r.status === 200) {
+      if (confirmed(r, entry)) {
         delete retryAt[entry.uid];
+        delete trouble[entry.uid];
         if (form) form.dataset.version = r.data.version;
         dropEntry(entry.meeting, entry.uid, entry.seq);
         // Newer typing since this save? Carry the confirmed version along and send again.
         var box = loadBox(entry.meeting);
         if (box[entry.uid]) { box[entry.uid].base_version = r.data.version; saveBox(entry.meeting, box); flush(); }
         else setStatus(form, T.saved, "ok");
-        if (!form || form.dataset.done || form.hasAttribute("data-capture")) showNote(r.data.html, entry.uid);
-      } else if (r.status === 409 && r.data.outcome === "conflict") {
+        if (!form || form.dataset.done || form.hasAttribute("data-capture")) showNote(r.data.html, entry.uid, entry.meeting);
+        renderUnsent();
+      } else if (r.status === 409 && r.data.outcome === "conflict" && r.data.uid === entry.uid) {
         showConflict(entry, r.data);
       } else if (r.status === 401) {
-        setStatus(form, T.loggedOut, "warn");
-        window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+        loggedOut(entry, form);
       } else if (r.status === 400 || r.status === 409 || r.status === 403 || r.status === 404) {
         // A person must act: keep the note here, say why, do not retry blindly.
         setStatus(form, r.data.message || T.notSaved, "warn");
         retryAt[entry.uid] = Infinity;
+        trouble[entry.uid] = r.data.message || T.notSaved;
+        renderUnsent();
       } else {
         later(entry, form);
       }
@@ -203,14 +255,14 @@
     var wait = Math.min(30000, (retryAt[entry.uid + ":wait"] || 1000) * 2);
     retryAt[entry.uid + ":wait"] = wait;
     retryAt[entry.uid] = Date.now() + wait;
+    trouble[entry.uid] = T.retrying;
     setStatus(form, T.retrying, "warn");
+    renderUnsent();
   }
 
+  // Send what this person has waiting, for every meeting, from whatever page is open.
   function flush(force) {
-    var forms = document.querySelectorAll("[data-note-form]");
-    var meetings = {};
-    for (var i = 0; i < forms.length; i++) meetings[forms[i].dataset.meeting] = true;
-    Object.keys(meetings).forEach(function (meeting) {
+    Box.meetings().forEach(function (meeting) {
       var box = loadBox(meeting);
       Object.keys(box).forEach(function (uid) {
         if (!force && retryAt[uid] && retryAt[uid] > Date.now()) return;
@@ -248,7 +300,7 @@
     keepTheirs.addEventListener("click", function () {
       dropEntry(entry.meeting, entry.uid, Infinity);
       if (form) { form.dataset.done = "1"; form.dataset.version = server.version; }
-      showNote(server.html, entry.uid);
+      showNote(server.html, entry.uid, entry.meeting);
     });
     var l1 = document.createElement("p"); l1.textContent = T.theirs;
     var l2 = document.createElement("p"); l2.textContent = T.yours;
@@ -267,15 +319,28 @@
     entry.final = !!final;
     delete retryAt[entry.uid];
     putEntry(entry);   // on the device at once: nothing typed is lost if the tablet dies now
+    if (tooLong(form)) {
+      // Over the limit: kept here and in the box, not sent until it is shortened (app.js says by how much).
+      clearTimeout(timers[entry.uid]);
+      retryAt[entry.uid] = Infinity;
+      setStatus(form, T.notSaved, "warn");
+      return;
+    }
     setStatus(form, T.notYet, "");
     clearTimeout(timers[entry.uid]);
     if (final) send(entry);
     else timers[entry.uid] = setTimeout(function () { send(loadBox(entry.meeting)[entry.uid] || entry); }, AUTOSAVE_MS);
   }
 
+  function tooLong(form) {
+    var R = window.Rundbord;
+    return R && R.tooLong ? R.tooLong(form.querySelector("textarea")) : "";
+  }
+
   function finish(form) {
     var text = form.querySelector("textarea").value;
     if (!text.trim() && !form.dataset.uid) return;
+    if (tooLong(form)) { changed(form, false); return; }   // the text stays in the box, with the message
     changed(form, true);
     if (form.hasAttribute("data-capture")) {
       // Ready for the next note: same speaker and kind, new id.
@@ -283,6 +348,7 @@
       delete form.dataset.uid;
       form.dataset.version = "0";
       form.querySelector("textarea").focus();
+      renderUnsent();
     } else {
       form.dataset.done = "1";
     }
@@ -305,7 +371,7 @@
   // Notes that were typed but never confirmed come back into the capture field or are resent.
   function restore() {
     var capture = $("[data-capture]");
-    if (!capture) return;
+    if (!capture) { flush(true); return; }
     var box = loadBox(capture.dataset.meeting);
     Object.keys(box).forEach(function (uid) {
       var e = box[uid];
@@ -313,6 +379,7 @@
         capture.dataset.uid = uid;
         capture.dataset.version = String(e.base_version || 0);
         capture.querySelector("textarea").value = e.text;
+        if (window.Rundbord && window.Rundbord.showLimit) window.Rundbord.showLimit(capture.querySelector("textarea"));
       }
     });
     flush(true);
@@ -329,6 +396,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     readMessages();
+    if (!Box.user()) return;   // nobody logged in: nothing here may be read or sent
     document.querySelectorAll("[data-note-form]").forEach(wire);
     restore();
     setInterval(function () { flush(false); }, 3000);

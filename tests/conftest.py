@@ -114,6 +114,12 @@ def demo(app) -> Demo:
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
+def visible(text: str) -> str:
+    """Return page or DOCX text as a person reads it: without the <bdi> tags and the invisible FSI/PDI
+    marks that isolate each person's words from the app's own (README: "Text comes back as it was written")."""
+    return re.sub(r"</?bdi>", "", text).replace("\u2068", "").replace("\u2069", "")
+
+
 def csrf_token(client) -> str:
     """Return the CSRF token of the client's session, as a page would carry it."""
     page = client.get("/login").get_data(as_text=True)

@@ -173,3 +173,49 @@ def test_logout_ends_the_session_on_the_server_not_only_in_this_browser(app, dem
     with thief.session_transaction() as session:
         session.update(copied)
     assert thief.get("/").status_code == 302
+
+
+def _note(uid: str) -> dict:
+    return {"uid": uid, "text": "Jeg vil selv bestemme.", "kind": "own_words", "device": "tablet-a", "seq": 1, "base_version": 0}
+
+
+def test_a_device_save_from_an_ended_session_gets_401_never_a_redirect(app, demo):
+    """A redirect followed by fetch ends in the login page's 200, which a device took for
+    "saved". Logged out on another tablet, or idle too long: the save is answered 401."""
+    from meetings.models import Note
+
+    tablet = login(app.test_client(), "morten")
+    token = csrf_token(tablet)
+    other = login(app.test_client(), "morten")
+    other.post("/logout", data={"csrf_token": csrf_token(other)})
+    url = f"/meetings/{demo.upcoming_meeting_id}/notes"
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    refused = tablet.post(url, json=_note("after-logout"), headers=headers)
+    assert refused.status_code == 401 and "Location" not in refused.headers
+    assert refused.json["outcome"] == "login" and "log ind igen" in refused.json["message"]
+
+    idle = login(app.test_client(), "morten")
+    token = csrf_token(idle)
+    with idle.session_transaction() as session:
+        session["seen"] = int(time.time()) - app.config["IDLE_TIMEOUT_MINUTES"] * 60 - 5
+    expired = idle.post(url, json=_note("after-idle"), headers={"X-CSRFToken": token, "Accept": "application/json"})
+    assert expired.status_code == 401 and expired.json["outcome"] == "login"
+    # A page asking for JSON is answered the same way; a page in the browser still goes to the login page.
+    assert idle.get(f"/meetings/{demo.upcoming_meeting_id}", headers={"Accept": "application/json"}).status_code == 401
+    assert idle.get(f"/meetings/{demo.upcoming_meeting_id}").status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Note.id)).where(Note.client_uid.in_(["after-logout", "after-idle"]))) == 0
+
+
+def test_logging_out_clears_only_that_persons_drafts_on_the_device(app, demo):
+    """The login page after a logout names whose drafts this device drops; a link cannot ask for it."""
+    tablet = login(app.test_client(), "morten")
+    tablet.post("/logout", data={"csrf_token": csrf_token(tablet)})
+    page = tablet.get("/login").get_data(as_text=True)
+    assert f'data-clear-drafts="{user_named("morten").id}"' in page
+    assert "data-clear-drafts" not in tablet.get("/login").get_data(as_text=True)  # once, not at every visit
+    assert "data-clear-drafts" not in app.test_client().get("/login?bye=1").get_data(as_text=True)
+
+
+def test_a_page_says_whose_drafts_and_outbox_it_may_use(demo, client_as):
+    page = client_as("rikke").get(f"/meetings/{demo.upcoming_meeting_id}").get_data(as_text=True)
+    assert f'data-user="{user_named("rikke").id}"' in page and 'data-user-name="Rikke Dahl"' in page

@@ -16,7 +16,7 @@ from kernel.refusal import Refusal
 from meetings.course import network as network_rules
 from meetings.followup import convening, ending
 from meetings.models import Attendance, AttendanceStatus, Course, Language, Meeting, MeetingKind, MemberKind
-from tests.conftest import csrf_token, member_named
+from tests.conftest import csrf_token, member_named, visible
 
 
 def _invited(meeting_id: int) -> set[str]:
@@ -152,7 +152,7 @@ def test_inviting_more_than_the_citizen_can_manage_warns_but_never_blocks(demo, 
     check = convening.participant_check(meeting)
     assert check.count == len(everyone) == 7 and check.limit == 4 and check.too_many
     assert _invited(meeting.id) == {"Maja", *(m.name for m in everyone)}
-    page = tove.get(f"/meetings/{meeting.id}/pre-meeting").get_data(as_text=True)
+    page = visible(tove.get(f"/meetings/{meeting.id}/pre-meeting").get_data(as_text=True))
     assert 'id="participant-warning"' in page
     assert "7 people are invited besides Maja, who has said 4 is what they can manage." in page
     # Fewer invited: the warning goes.
@@ -248,7 +248,7 @@ def test_the_invitation_letter_is_in_the_invitees_language(demo, client_as):
     hanne = member_named(demo.course_id, "Hanne Holm")
     db.session.commit()
     tove = client_as("tove")  # Tove reads Danish
-    english = tove.get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{tom.id}").get_data(as_text=True)
+    english = visible(tove.get(f"/meetings/{demo.upcoming_meeting_id}/invitation/{tom.id}").get_data(as_text=True))
     assert '<html lang="en">' in english
     assert "Dear Tom Evans," in english and "Maja would like you to take part in a network meeting." in english
     assert "If you cannot come, please tell Tove Lund." in english

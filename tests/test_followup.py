@@ -35,7 +35,7 @@ from meetings.models import (
 )
 from roles import services as role_services
 from roles.models import Role, User
-from tests.conftest import count_queries, csrf_token, english, member_named, user_named
+from tests.conftest import count_queries, csrf_token, english, member_named, user_named, visible
 
 
 def _held_meeting(course: Course, days_ago: int) -> Meeting:
@@ -439,7 +439,7 @@ def test_choosing_always_on_the_page_records_a_consent_without_circumstances(dem
     assert tove.post(f"/members/{sara.id}/consent", data=data).status_code == 302
     assert db.session.scalars(db.select(Consent).where(Consent.member_id == sara.id)).one().circumstances == ""
     assert consent_rules.may_receive(sara, ConsentScope.SUMMARY)
-    page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
+    page = visible(tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True))
     plain = page.split('id="recipients-h"')[1].split("</section>")[0]
     assert "Sara Nielsen" in plain
 
@@ -450,7 +450,7 @@ def test_a_situation_given_on_the_page_lists_the_person_apart(demo, en_as):
     data = {"scope": "summary", "applies": "only_when", "circumstances": "on admission", "csrf_token": csrf_token(tove)}
     assert tove.post(f"/members/{sara.id}/consent", data=data).status_code == 302
     assert not consent_rules.may_receive(sara, ConsentScope.SUMMARY)
-    page = tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
+    page = visible(tove.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True))
     plain = page.split('id="recipients-h"')[1].split("</section>")[0]
     conditional = page.split('id="conditional-h"')[1].split("</section>")[0]
     assert "Sara Nielsen" not in plain and "Dr. Inger Mose" not in plain
@@ -518,7 +518,7 @@ def test_withdrawing_with_htmx_returns_the_persons_part_of_the_register(demo, en
         data={"scope": "agreements", "csrf_token": csrf_token(tove)},
         headers={"HX-Request": "true"},
     )
-    page = response.get_data(as_text=True)
+    page = visible(response.get_data(as_text=True))
     assert response.status_code == 200
     assert "<html" not in page and f'id="consent-{ali.id}"' in page
     assert "The consent for Ali Hassan is withdrawn." in page
@@ -541,7 +541,7 @@ def test_giving_consent_on_the_page_records_who_and_when(demo, en_as):
     assert response.status_code == 302
     consent = db.session.scalars(db.select(Consent).where(Consent.member_id == sara.id)).one()
     assert consent.circumstances == "on admission" and consent.recorded_by_id == user_named("morten").id
-    page = morten.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True)
+    page = visible(morten.get(f"/courses/{demo.course_id}/consent").get_data(as_text=True))
     assert "Recorded" in page and "by Morten Bak" in page
 
 

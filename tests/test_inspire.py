@@ -457,7 +457,7 @@ def test_a_comment_that_is_too_long_is_refused_and_kept_on_screen(demo, client_a
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "<html" not in body
-    assert "Please keep it under 2000 characters." in body
+    assert "1,000 characters too long" in body and "at most 2,000 characters" in body
     assert long_comment.strip() in body
     assert rating_rules.citizen_rating(db.session.get(Meeting, demo.meeting_ids[2])) is None
 

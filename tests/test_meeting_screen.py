@@ -9,7 +9,7 @@ import pytest
 
 from extensions import db
 from meetings.models import Agreement, AgreementStatus, Meeting, NetworkMember, Note, Phase
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, visible
 
 HX = {"HX-Request": "true"}
 
@@ -212,7 +212,7 @@ def test_attendance_voices_and_an_unannounced_guest(demo, leader):
     assert bad.status_code == 400 and "nabo fra 3. sal" in bad.get_data(as_text=True)
     post(leader, f"/meetings/{mid}/unannounced", {"name": "Bo", "relation": "nabo", "kind": "private"})
     post(leader, f"/meetings/{mid}/phase", {"phase": "dialogue"})
-    page = post(leader, f"/meetings/{mid}/voices", {"member_id": hanne, "spoken": "1"}).get_data(as_text=True)
+    page = visible(post(leader, f"/meetings/{mid}/voices", {"member_id": hanne, "spoken": "1"}).get_data(as_text=True))
     assert "Ikke hørt endnu: Maja, Bo" in page
 
 

@@ -45,7 +45,7 @@ from meetings.models import (
 )
 from roles.models import AuditEntry, User
 from tests import readability
-from tests.conftest import browser_log_in, count_queries, csrf_token, english
+from tests.conftest import browser_log_in, count_queries, csrf_token, english, visible
 
 
 def danish_ui(client):
@@ -56,10 +56,10 @@ def danish_ui(client):
 def docx_lines(data: bytes) -> list[str]:
     """Return every line of text a reader sees in a DOCX: paragraphs, then table cells."""
     document = docx.Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
+    lines = [visible(p.text) for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
-            lines.extend(cell.text for cell in row.cells)
+            lines.extend(visible(cell.text) for cell in row.cells)
     return [line for text in lines for line in text.split("\n")]
 
 
@@ -201,13 +201,13 @@ def test_the_docx_has_headings_large_text_a_real_table_and_its_properties(demo):
         for run in paragraph.runs:
             assert run.font.size is None or run.font.size.pt >= 12
     # The citizen's own words, as a quotation.
-    quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    quotes = [visible(p.text) for p in document.paragraphs if p.style.name == "Quote"]
     assert "»Jeg ligger vågen til klokken fire, og så kan jeg ikke komme op.«" in quotes
     # The agreements: a real table with a header row that repeats on every page.
     (table,) = document.tables
     assert [c.text for c in table.rows[0].cells] == ["Hvad", "Hvem", "Hvornår"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert [c.text for c in table.rows[1].cells][:2] == ["Ali hjælper Maja med at åbne og sortere brevene.", "Ali Hassan"]
+    assert [visible(c.text) for c in table.rows[1].cells][:2] == ["Ali hjælper Maja med at åbne og sortere brevene.", "Ali Hassan"]
     assert len(table.rows) == 3
     props = document.core_properties
     assert props.title == "Noter fra vores møde – Maja"
@@ -279,7 +279,7 @@ def test_characters_xml_cannot_hold_are_cleaned_at_the_boundary_only(app):
     document = docx.Document(io.BytesIO(data))
     assert document.core_properties.title == "Noter fra vores møde – Maja"
     assert "»ab\nc\ndefgh😀«" in docx_text(data)
-    assert document.tables[0].rows[1].cells[1].text == "Ali"
+    assert visible(document.tables[0].rows[1].cells[1].text) == "Ali"
 
 
 # --- plain language --------------------------------------------------------------------
@@ -452,7 +452,7 @@ def test_the_tovholder_marks_the_summary_given_only_after_reading_it(demo, clien
     assert meeting.summary_given_at is not None
     tove_id = db.session.scalar(db.select(User.id).where(User.username == "tove"))
     assert meeting.summary_given_by_id == tove_id
-    page = tove.get(f"/meetings/{meeting_id}/summary").get_data(as_text=True)
+    page = visible(tove.get(f"/meetings/{meeting_id}/summary").get_data(as_text=True))
     assert "Given to the citizen" in page and "by Tove Lund" in page
     assert "Mark as given to the citizen" not in page
 
@@ -493,7 +493,7 @@ def test_only_people_with_consent_are_listed_as_recipients(demo, client_as):
 
 def _recipient_lists(html: str) -> tuple[str, str]:
     """Return the summary page's plain list of recipients, and its list of those only in a certain situation."""
-    after = html.split('id="recipients"', 1)[1]
+    after = visible(html).split('id="recipients"', 1)[1]
     plain, _sep, conditional = after.partition('id="recipients-conditional"')
     return plain, conditional.split("</section>", 1)[0]
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
+from kernel.forms import Form
+from kernel.input import MaxChars
 from meetings.consent import rules as consent_rules
 from meetings.models import ConsentScope
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     scope = SelectField(_l("What may be shared"), choices=[SelectChoice(s.value, s.title) for s in ConsentScope])
     # "always" or "only_when"; checked by consent_rules.circumstances_from_choice, which also reads a missing choice.
     applies = RadioField(
@@ -19,8 +20,8 @@ class ConsentForm(FlaskForm):
         choices=[SelectChoice(consent_rules.ALWAYS, _l("Always")), SelectChoice(consent_rules.ONLY_WHEN, _l("Only in a certain situation"))],
         validate_choice=False,
     )
-    circumstances = StringField(_l("Which situation"), validators=[Optional(), Length(max=500)])
+    circumstances = StringField(_l("Which situation"), validators=[Optional(), MaxChars(500)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     scope = SelectField(choices=[SelectChoice(s.value, s.title) for s in ConsentScope])

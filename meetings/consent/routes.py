@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
+from kernel.bidi import bdi_message
 from kernel.refusal import Refusal
 from kernel.web import is_partial_request, page_or_partial
 from meetings.blueprint import bp
@@ -53,7 +54,7 @@ def give_consent(member_id: int):
                 flash(str(error.message), "error")
         else:
             db.session.commit()
-            flash(_("The consent for %(name)s is recorded.", name=member.name), "success")
+            flash(bdi_message(_("The consent for %(name)s is recorded."), name=member.name), "success")
             return redirect(url_for("meetings.consent_register", course_id=member.course_id, _anchor=f"consent-{member.id}"))
     return _consent_page(member.course_id, failed=(member.id, form.scope.data, form), status=400)
 
@@ -71,5 +72,5 @@ def withdraw_consent(member_id: int):
     if is_partial_request():
         register = consent_rules.consent_register(member.course_id)
         return render_template("consent/_consent_member.html", register=register, member=member, failed=None, withdrawn=True)
-    flash(_("The consent for %(name)s is withdrawn.", name=member.name), "success")
+    flash(bdi_message(_("The consent for %(name)s is withdrawn."), name=member.name), "success")
     return redirect(url_for("meetings.consent_register", course_id=member.course_id, _anchor=f"consent-{member.id}"))

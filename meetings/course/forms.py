@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
+from kernel.forms import Form
+from kernel.input import MaxChars
 from meetings.models import Closeness, GoalKind, Language, MemberKind, NetworkMember
 
 
-class MemberForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Write the person's name.")), Length(max=200)])
+class MemberForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Write the person's name.")), MaxChars(200)])
     kind = SelectField(
         _l("Part of the network"),
         choices=[SelectChoice(MemberKind.PRIVATE.value, _l("Private network")), SelectChoice(MemberKind.PROFESSIONAL.value, _l("Professional"))],
     )
-    relation = StringField(_l("How they know the citizen"), validators=[Optional(), Length(max=200)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    mandate = TextAreaField(_l("What they may decide (mandate)"), validators=[Optional(), Length(max=2000)])
-    contact = StringField(_l("How they want to be contacted"), validators=[Optional(), Length(max=300)])
+    relation = StringField(_l("How they know the citizen"), validators=[Optional(), MaxChars(200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), MaxChars(200)])
+    mandate = TextAreaField(_l("What they may decide (mandate)"), validators=[Optional(), MaxChars(2000)])
+    contact = StringField(_l("How they want to be contacted"), validators=[Optional(), MaxChars(300)])
     closeness = SelectField(
         _l("Closeness"),
         choices=[SelectChoice(c.value, c.title) for c in Closeness],
@@ -57,14 +58,14 @@ class MemberForm(FlaskForm):
         }
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     goal_id = HiddenField()
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.title) for k in GoalKind], default=GoalKind.GOAL.value)
     text = TextAreaField(
         _l("In the citizen's own words"),
-        validators=[DataRequired(message=_l("Write the goal, hope or dream in the citizen's own words.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write the goal, hope or dream in the citizen's own words.")), MaxChars(2000)],
     )
 
 
-class RemoveGoalForm(FlaskForm):
+class RemoveGoalForm(Form):
     goal_id = HiddenField()

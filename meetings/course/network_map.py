@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from kernel.bidi import isolate
 from meetings.models import Closeness, MemberKind, NetworkMember
 
 WIDTH = 900
@@ -103,16 +104,23 @@ def render_network_svg(citizen_name: str, members: Sequence[NetworkMember]) -> M
     professional = [m for m in current if m.kind == MemberKind.PROFESSIONAL]
     team = [m for m in current if m.kind == MemberKind.TEAM]
 
-    title = _("Network map of %(name)s", name=citizen_name)
-    summary = _(
-        "%(name)s in the middle. In the private network: %(private)s. Professionals: %(professional)s.",
-        name=citizen_name,
-        private=len(private),
-        professional=len(professional),
-    )
+    # Every name shown is isolated (FSI…PDI; SVG text takes no <bdi>): one written right to
+    # left never turns the map's own words around. The aria-label is heard, not seen: plain.
+    def sentences(name: str) -> tuple[str, str]:
+        title = _("Network map of %(name)s", name=name)
+        summary = _(
+            "%(name)s in the middle. In the private network: %(private)s. Professionals: %(professional)s.",
+            name=name,
+            private=len(private),
+            professional=len(professional),
+        )
+        return title, summary
+
+    heard_title, heard_summary = sentences(citizen_name)
+    title, summary = sentences(isolate(citizen_name))
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)}. {escape(summary)}" preserveAspectRatio="xMidYMid meet">',
+        f'role="img" aria-label="{escape(heard_title)}. {escape(heard_summary)}" preserveAspectRatio="xMidYMid meet">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(summary)}</desc>",
     ]
@@ -130,13 +138,15 @@ def render_network_svg(citizen_name: str, members: Sequence[NetworkMember]) -> M
         for p in place_side(group, side):
             anchor = "end" if side < 0 else "start"
             label_x = p.x + side * (NODE_RADIUS + 6)
-            name = p.member.name + (" ★" if p.member.is_proxy else "")
+            # A <text> is laid out on its own: a name alone needs no isolate; one with the ★ after it does.
+            name = isolate(_short(p.member.name, NAME_CHARS - 2)) + " ★" if p.member.is_proxy else _short(p.member.name, NAME_CHARS)
             parts.append(f'<g class="person person-{cls}">')
-            parts.append(f"<title>{escape(p.member.name)}{(' — ' + str(escape(p.member.relation))) if p.member.relation else ''}</title>")
+            relation = f" — {isolate(p.member.relation)}" if p.member.relation else ""
+            parts.append(f"<title>{escape(isolate(p.member.name))}{escape(relation)}</title>")
             if abs(p.label_y - p.y) > 1:
                 parts.append(f'<line x1="{p.x:.1f}" y1="{p.y:.1f}" x2="{label_x:.1f}" y2="{p.label_y - 5:.1f}" class="leader" stroke="{COLOURS[cls]}"/>')
             parts.append(f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="{NODE_RADIUS}" class="node" fill="{COLOURS[cls]}"/>')
-            parts.append(_text(label_x, p.label_y - 2, _short(name, NAME_CHARS), cls="name", anchor=anchor))
+            parts.append(_text(label_x, p.label_y - 2, name, cls="name", anchor=anchor))
             detail = p.member.relation or p.member.organisation or ""
             if detail:
                 parts.append(_text(label_x, p.label_y + 15, _short(detail, RELATION_CHARS), cls="relation", anchor=anchor))
@@ -147,8 +157,9 @@ def render_network_svg(citizen_name: str, members: Sequence[NetworkMember]) -> M
     if not private and not professional:
         parts.append(_text(CX, CY + CITIZEN_RADIUS + 30, _("No one in the network yet."), cls="relation"))
     if team:
-        names = ", ".join(m.name for m in team)
+        each = max(8, 86 // len(team))  # the line stays within about 100 characters, as before
+        names = ", ".join(isolate(_short(m.name, each)) for m in team)
         parts.append(f'<line x1="24" y1="{TEAM_Y - 26}" x2="{WIDTH - 24}" y2="{TEAM_Y - 26}" class="divider" stroke="#b9c1ca"/>')
-        parts.append(_text(24, TEAM_Y, _short(_("Network team: %(names)s", names=names), 100), cls="team", anchor="start"))
+        parts.append(_text(24, TEAM_Y, _("Network team: %(names)s", names=names), cls="team", anchor="start"))
     parts.append("</svg>")
     return Markup("".join(parts))  # nosec B704 -- every text and attribute value above went through escape(); the rest is fixed markup and numbers

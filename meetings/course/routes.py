@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
+from kernel.bidi import bdi_message
 from kernel.clock import utcnow
 from kernel.refusal import Refusal
 from meetings.blueprint import bp
@@ -40,7 +41,7 @@ def add_member(course_id: int):
         return render_template("course/course.html", o=overview, member_form=form), 400
     network_rules.add_member(course, **form.values())
     db.session.commit()
-    flash(_("%(name)s is added to the network.", name=form.name.data), "success")
+    flash(bdi_message(_("%(name)s is added to the network."), name=form.name.data), "success")
     return redirect(url_for("meetings.course", course_id=course_id, _anchor="network"))
 
 
@@ -81,7 +82,7 @@ def edit_member(member_id: int):
             error.show_on(form, "name")
         else:
             db.session.commit()
-            flash(_("The changes to %(name)s are saved.", name=member.name), "success")
+            flash(bdi_message(_("The changes to %(name)s are saved."), name=member.name), "success")
             return redirect(url_for("meetings.network_map", course_id=member.course_id, _anchor=f"member-{member.id}"))
     status = 400 if request.method == "POST" else 200
     return render_template("course/member_edit.html", member=member, course=member.course, form=form), status
@@ -96,7 +97,7 @@ def remove_member(member_id: int):
         abort(404)
     network_rules.remove_member(member)
     db.session.commit()
-    flash(_("%(name)s is no longer in the network.", name=member.name), "success")
+    flash(bdi_message(_("%(name)s is no longer in the network."), name=member.name), "success")
     return redirect(url_for("meetings.network_map", course_id=member.course_id))
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
+from kernel.bidi import isolate
+from kernel.forms import Form
+from kernel.input import MaxChars
 from meetings.feedback import inspire, ratings
 from meetings.models import NetworkMember
 
@@ -21,7 +23,7 @@ SCORE_VALUES = [str(v) for v in range(ratings.RATING_MIN, ratings.RATING_MAX + 1
 
 
 
-class InspireForm(FlaskForm):
+class InspireForm(Form):
     """Five optional questions; each is one of 0..4, "skip", or left out (= skipped)."""
 
     def answers(self) -> dict[inspire.InspireItem, int | None]:
@@ -47,7 +49,7 @@ for _item in inspire.InspireItem:
 del _item
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     """How the meeting was for one member: 1..5 and an optional comment."""
 
     member_id = SelectField(_l("Who is answering?"), choices=[], validate_choice=False, validators=[Optional()])
@@ -60,7 +62,7 @@ class RatingForm(FlaskForm):
     )
     comment = TextAreaField(
         _l("Anything you want to add? (you may leave it empty)"),
-        validators=[Optional(), Length(max=ratings.COMMENT_MAX, message=_l("Please keep it under %(max)d characters."))],
+        validators=[Optional(), MaxChars(ratings.COMMENT_MAX)],
     )
     #: Set by the small box in the meeting's closing phase.
     box = HiddenField()
@@ -68,7 +70,7 @@ class RatingForm(FlaskForm):
     def __init__(self, members: list[NetworkMember], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {m.id: m for m in members}
-        self.member_id.choices = [(str(m.id), m.name) for m in members]
+        self.member_id.choices = [(str(m.id), isolate(m.name)) for m in members]  # an <option> takes no <bdi>
 
     def validate_member_id(self, field) -> None:
         """Accept only someone who may rate this meeting."""

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from extensions import db
+from kernel.bidi import bdi_message
 from kernel.web import is_partial_request, vary_on_htmx
 from meetings.blueprint import bp
 from meetings.feedback import charts, inspire, ratings
@@ -150,7 +151,7 @@ def session_rating(meeting_id: int):
         db.session.commit()
         if partial:
             return vary_on_htmx(make_response(_render_rating_box(meeting, saved=True)))
-        flash(_("Thank you. %(name)s's answer is saved.", name=member.name), "success")
+        flash(bdi_message(_("Thank you. %(name)s's answer is saved."), name=member.name), "success")
         return redirect(url_for("meetings.session_rating", meeting_id=meeting.id))
     if partial:
         return vary_on_htmx(make_response(_render_rating_box(meeting, form=form), 400))

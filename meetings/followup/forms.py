@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from kernel.clock import local_today
+from kernel.forms import Form
+from kernel.input import MaxChars
 from meetings.course.calendar import DEFAULT_MEETING_MINUTES
 
 
@@ -37,7 +38,7 @@ class _WhenField(DateTimeLocalField):
         super().process_formdata(valuelist)
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     contacted_on = _DateField(
         _l("Date of the contact"),
         validators=[InputRequired(message=_l("Write the date of the contact."))],
@@ -46,14 +47,14 @@ class FollowUpForm(FlaskForm):
     )
     text = TextAreaField(
         _l("What happened"),
-        validators=[DataRequired(message=_l("Write what the contact was about.")), Length(max=4000)],
+        validators=[DataRequired(message=_l("Write what the contact was about.")), MaxChars(4000)],
     )
 
 
-class RegularMeetingForm(FlaskForm):
+class RegularMeetingForm(Form):
     planned_at = _WhenField(_l("When"), validators=[InputRequired(message=_l("Choose a date and a time."))])
-    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
-    theme = StringField(_l("Theme (optional)"), validators=[Optional(), Length(max=500)])
+    location = StringField(_l("Where"), validators=[Optional(), MaxChars(200)])
+    theme = StringField(_l("Theme (optional)"), validators=[Optional(), MaxChars(500)])
     planned_minutes = IntegerField(
         _l("How long (minutes)"),
         default=DEFAULT_MEETING_MINUTES,
@@ -65,15 +66,15 @@ class RegularMeetingForm(FlaskForm):
     )
 
 
-class AcuteMeetingForm(FlaskForm):
+class AcuteMeetingForm(Form):
     planned_at = _WhenField(_l("When (proposal: within 24 hours)"), validators=[InputRequired(message=_l("Choose a date and a time."))])
-    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
+    location = StringField(_l("Where"), validators=[Optional(), MaxChars(200)])
 
 
-class PreMeetingForm(FlaskForm):
+class PreMeetingForm(Form):
     pre_meeting_at = _WhenField(_l("When was the pre-meeting"), validators=[Optional()])
-    citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), Length(max=4000)])
-    note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), Length(max=4000)])
+    citizen_topics = TextAreaField(_l("What the citizen wants to talk about, in their words"), validators=[Optional(), MaxChars(4000)])
+    note = TextAreaField(_l("Note from the pre-meeting"), validators=[Optional(), MaxChars(4000)])
     max_participants = IntegerField(
         _l("How many people can the citizen manage in one meeting, besides themselves?"),
         validators=[Optional(), NumberRange(min=1, max=50, message=_l("Write a number between 1 and 50, or leave it empty."))],
@@ -82,15 +83,15 @@ class PreMeetingForm(FlaskForm):
     invitees = SelectMultipleField(_l("Whom the citizen wants invited"), coerce=int, validate_choice=True)
 
 
-class EndCourseForm(FlaskForm):
+class EndCourseForm(Form):
     note = TextAreaField(
         _l("A short note about why the course ends"),
-        validators=[DataRequired(message=_l("Write a short note about why the course ends.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write a short note about why the course ends.")), MaxChars(2000)],
     )
 
 
-class ResumeCourseForm(FlaskForm):
+class ResumeCourseForm(Form):
     reason = TextAreaField(
         _l("Why the course is taken up again"),
-        validators=[DataRequired(message=_l("Write why the course is taken up again.")), Length(max=2000)],
+        validators=[DataRequired(message=_l("Write why the course is taken up again.")), MaxChars(2000)],
     )

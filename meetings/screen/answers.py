@@ -16,11 +16,12 @@ from meetings.blueprint import bp
 from meetings.models import Meeting, NoteKind
 from meetings.screen import view as screen_view
 from meetings.screen.forms import AgreementForm, NextMeetingForm, ReopenForm, TopicsForm, UnannouncedForm
+from meetings.screen.notes import MAX_NOTE_LENGTH
 
 
 @bp.context_processor
 def _note_kinds() -> dict:
-    return {"note_kinds": list(NoteKind)}
+    return {"note_kinds": list(NoteKind), "note_max": MAX_NOTE_LENGTH}
 
 
 def screen_for(meeting_id: int):

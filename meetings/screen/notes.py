@@ -18,6 +18,7 @@ from sqlalchemy import func
 
 from extensions import db
 from kernel.clock import utcnow
+from kernel.input import too_long_message
 from kernel.refusal import Refusal
 from meetings.models import Meeting, MemberKind, NetworkMember, Note, NoteKind
 from meetings.screen.phases import MeetingClosed
@@ -69,7 +70,7 @@ def _check(meeting: Meeting, draft: NoteDraft) -> None:
     if not 0 <= draft.seq < 2**62 or not 0 <= draft.base_version < 2**31:
         raise InvalidNote(_UNREADABLE, field="seq")
     if len(draft.text) > MAX_NOTE_LENGTH:
-        raise InvalidNote(_l("The note is too long to save in one piece. Split it in two; nothing is lost."), field="text")
+        raise InvalidNote(too_long_message(len(draft.text) - MAX_NOTE_LENGTH, MAX_NOTE_LENGTH), field="text")
     if "\x00" in draft.text:
         # PostgreSQL cannot store NUL in text; refuse it the same way everywhere (the device keeps the note).
         raise InvalidNote(_l("The note contains an invisible control character (NUL) that cannot be saved. Remove it and save again."), field="text")

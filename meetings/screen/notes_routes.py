@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from kernel.clock import utcnow
+from kernel.json_body import json_endpoint, json_object, optional_id, text_field, whole_number
 from kernel.web import is_partial_request, page_or_partial
 from meetings.blueprint import bp
 from meetings.models import Note, NoteKind
 from meetings.screen import notes, phases
-from meetings.screen.answers import closed_answer, forms_for, fragment, int_or_none, meeting_or_404, screen_for
+from meetings.screen.answers import closed_answer, forms_for, fragment, meeting_or_404, screen_for
 from roles.access import requires
 from roles.permissions import Action
 
@@ -40,23 +41,25 @@ def current_notes(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/notes", methods=["POST"])
 @requires(Action.WRITE_NOTES)
+@json_endpoint
 def save_note(meeting_id: int):
     """Save a note from a device (JSON)."""
     meeting = meeting_or_404(meeting_id)
-    data = request.get_json(silent=True) if request.is_json else request.form
+    # A wrong type (a list for the body, null for the text) is refused with a message, never converted.
+    data = json_object() if request.is_json else request.form
     if not data:
         abort(400)
     try:
         draft = notes.NoteDraft(
-            client_uid=str(data.get("uid", "")),
-            text=str(data.get("text", "")),
-            speaker_id=int_or_none(data.get("speaker_id")),
-            kind=NoteKind(data.get("kind") or NoteKind.OWN_WORDS.value),
-            device=str(data.get("device", "")),
-            seq=int(data.get("seq", 0)),
-            base_version=int(data.get("base_version", 0)),
+            client_uid=text_field(data, "uid"),
+            text=text_field(data, "text"),
+            speaker_id=optional_id(data, "speaker_id"),
+            kind=NoteKind(text_field(data, "kind") or NoteKind.OWN_WORDS.value),
+            device=text_field(data, "device"),
+            seq=whole_number(data, "seq"),
+            base_version=whole_number(data, "base_version"),
         )
-    except (ValueError, TypeError):
+    except ValueError:
         return jsonify({"outcome": "invalid", "message": _("The note could not be read. It is kept on this device.")}), 400
     try:
         result = notes.save_note(meeting, draft, current_user.id, utcnow())

@@ -90,6 +90,10 @@ def save_topics(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
     form = TopicsForm()
     if not form.validate_on_submit():
+        if is_partial_request():
+            # The autosave answers next to the box, never into it: the person may still be typing there.
+            problems = [e for errors in form.errors.values() for e in errors]
+            return render_template("screen/_saved.html", problems=problems), 400
         return fragment(meeting_id, "screen/_topics.html", 400, topics_form=form)
     if meeting.closed_at is not None:
         return closed_answer(meeting_id)
