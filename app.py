@@ -69,6 +69,7 @@ def _init_database(app: Flask) -> None:
     # Both areas' models must be imported before the mappers are configured.
     import meetings.models  # noqa: F401
     import roles.models  # noqa: F401
+    import roles.signin.models  # noqa: F401
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
@@ -139,8 +140,10 @@ def _register_blueprints(app: Flask) -> None:
     import exports
     import meetings
     import roles
+    import roles.signin
 
     app.register_blueprint(roles.bp)
+    app.register_blueprint(roles.signin.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(exports.bp)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -13,18 +10,11 @@ from flask_login import current_user, login_user, logout_user
 from extensions import limiter
 from roles import audit, services
 from roles.access import login_only, public
+from roles.signin import flow as signin
+from roles.signin.sessions import safe_next as _safe_next
 from roles.forms import LanguageForm, LoginForm, PasswordForm
 
 bp = Blueprint("roles", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Return a same-site path to go on to after login, never another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("meetings.dashboard")
 
 
 def _login_limit() -> str:
@@ -35,23 +25,16 @@ def _login_limit() -> str:
 @public
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """Show the login form; log the user in."""
+    """Show the login form; log the user in (or go on to their second factor)."""
     if current_user.is_authenticated:
         return redirect(url_for("meetings.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
+    options = signin.login_options(form.next.data)
     locked = False
-    if form.validate_on_submit():
+    if options.password_login and form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data)
         if result.user is not None:
-            # A fresh session at login: nothing from before the login carries over.
-            session.clear()
-            login_user(result.user)
-            now = int(time.time())
-            session["login_at"] = now
-            session["seen"] = now
-            if result.user.locale:
-                session["locale"] = result.user.locale
-            return redirect(_safe_next(form.next.data))
+            return signin.continue_login(result.user, _safe_next(form.next.data))
         if result.locked_until:
             locked = True
             form.password.errors.append(
@@ -59,19 +42,25 @@ def login():
             )
         else:
             form.password.errors.append(_("The username or password is wrong."))
+    if request.method == "POST" and not options.password_login:
+        return render_template("roles/login.html", form=form, options=options), 403
     status = 429 if form.errors and locked else (400 if form.errors else 200)
-    return render_template("roles/login.html", form=form), status
+    return render_template("roles/login.html", form=form, options=options), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
     """Log out, ending every session of this user on the server, and clear this device's drafts."""
+    provider_logout = signin.provider_logout_url()  # read before the session is cleared
     # A cookie copied from a shared tablet must stop working too: bump the session version.
     services.end_all_sessions(current_user._get_current_object())
     audit.record("logout", purpose="login", user_id=current_user.id)
     logout_user()
     session.clear()
+    if provider_logout:
+        # Offered once on the login page: ending the municipality's sign-in is the person's choice.
+        session[signin.PROVIDER_LOGOUT_KEY] = provider_logout
     flash(_("You are logged out."), "info")
     # The login page reads this and clears drafts kept on the device.
     return redirect(url_for("roles.login", bye=1))

@@ -79,4 +79,7 @@ def deploy_findings(app: Flask, workers: int = 1) -> list[Finding]:
         found.append(Finding("The login rate limit is counted per process.", "Set RUNDBORD_RATELIMIT_STORAGE_URI to a shared store (e.g. redis://)."))
     if not c.get("WTF_CSRF_ENABLED", True):
         found.append(Finding("CSRF protection is off.", "Do not set WTF_CSRF_ENABLED=False."))
+    from roles.signin.rules import deploy_findings as sign_in_findings
+
+    found.extend(Finding(what, fix) for what, fix in sign_in_findings(app))
     return found
