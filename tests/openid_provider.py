@@ -121,10 +121,13 @@ class _FormFinder(HTMLParser):
             self.action = dict(attrs).get("action")
 
 
-def sign_in_at_provider(provider: Provider, authorization_url: str, login: str, password: str, rp_base: str) -> str:
+def sign_in_at_provider(
+    provider: Provider, authorization_url: str, login: str, password: str, rp_base: str, browser: requests.Session | None = None
+) -> str:
     """Play the browser at the provider: open the authorization URL, fill its login form, and
-    return the URL it sends the browser back to at the relying party (not followed)."""
-    browser = requests.Session()
+    return the URL it sends the browser back to at the relying party (not followed).
+    `browser` keeps the provider's cookies (its own session) for a later request."""
+    browser = browser or requests.Session()
     url = authorization_url
     form_seen = False
     for _ in range(20):
