@@ -62,6 +62,9 @@ def running_provider(clients: list[dict], users: list[dict]) -> Iterator[Provide
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         missing("Node.js is not installed (apt-get install nodejs)")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()  # nosec B603
+    if int(version.lstrip("v").split(".")[0] or 0) < 20:
+        missing(f"the test OpenID Provider (oidc-provider 9) needs Node.js 20 or newer, not {version}")
     if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
         missing("the test OpenID Provider is not installed (npm ci --prefix tests/oidc)")
     env = {**os.environ, "OIDC_TEST_CONFIG": json.dumps({"clients": clients, "users": users})}
