@@ -10,9 +10,9 @@ from flask_login import current_user, login_user, logout_user
 from extensions import limiter
 from roles import audit, services
 from roles.access import login_only, public
+from roles.forms import LanguageForm, LoginForm, PasswordForm
 from roles.signin import flow as signin
 from roles.signin.sessions import safe_next as _safe_next
-from roles.forms import LanguageForm, LoginForm, PasswordForm
 
 bp = Blueprint("roles", __name__)
 

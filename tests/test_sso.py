@@ -17,7 +17,13 @@ from roles.models import AuditEntry, RoleAssignment, User
 from roles.signin import rules
 from roles.signin.models import SsoIdentity
 from tests.conftest import csrf_token
-from tests.openid_provider import Provider, client, running_provider, sign_in_at_provider, user
+from tests.openid_provider import (
+    Provider,
+    client,
+    running_provider,
+    sign_in_at_provider,
+    user,
+)
 
 RP = "http://localhost"  # Flask's test client
 SECRET = "test-client-secret"

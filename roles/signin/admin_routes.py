@@ -6,9 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from extensions import db
 from roles.access import admin_only
-from roles.models import User
 from roles.signin import oidc, rules
 from roles.signin.forms import PolicyForm, ResetForm
 from roles.signin.routes import bp
@@ -56,7 +54,7 @@ def admin_policy():
 def admin_reset():
     """Remove a person's lost second factor so that they can set up a new one."""
     form = ResetForm()
-    user = db.session.get(User, form.user_id.data) if form.validate_on_submit() else None
+    user = rules.user_by_id(form.user_id.data) if form.validate_on_submit() else None
     if user is None:
         flash(_("That person was not found. Nothing was changed."), "error")
         return redirect(url_for("signin.admin"))

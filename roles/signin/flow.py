@@ -8,7 +8,7 @@ from flask import current_app, redirect, request, session, url_for
 from flask.wrappers import Response
 
 from roles.models import User
-from roles.signin import oidc, rules, sessions, totp
+from roles.signin import devices, oidc, rules, sessions
 
 #: Set at logout (after the session is cleared) and shown once on the login page.
 PROVIDER_LOGOUT_KEY = "provider_logout"
@@ -16,7 +16,7 @@ PROVIDER_LOGOUT_KEY = "provider_logout"
 
 def continue_login(user: User, next_path: str) -> Response:
     """After a right password: log in, or go on to the second factor (the half-logged-in step)."""
-    step = rules.next_step_after_password(user, request.cookies.get(totp.DEVICE_COOKIE))
+    step = rules.next_step_after_password(user, request.cookies.get(devices.DEVICE_COOKIE))
     if step is rules.NextStep.IN:
         sessions.start_session(user)
         return redirect(next_path)

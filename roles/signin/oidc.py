@@ -181,6 +181,15 @@ def _refused(username: str, refusal: Refusal, user: User | None = None) -> SsoRe
     return SsoResult(None, username=username, refusal=refusal)
 
 
+#: Longer ID tokens are not kept for the logout hint: the session cookie must stay under 4 KB.
+MAX_KEPT_ID_TOKEN = 2000
+
+
+def session_marker(result: SsoResult) -> dict:
+    """Return what the session keeps of an SSO login: the ID token as the logout hint, if it is small."""
+    return {"id_token": result.id_token if len(result.id_token) <= MAX_KEPT_ID_TOKEN else ""}
+
+
 def forget_identity(user: User) -> bool:
     """Unbind the provider's subject from an account (the person got a new account at the provider)."""
     result = db.session.execute(db.delete(SsoIdentity).where(SsoIdentity.user_id == user.id))

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+import requests
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +22,7 @@ from extensions import limiter
 from roles import audit
 from roles.access import login_only, public
 from roles.models import User
-from roles.signin import flow, oidc, rules, sessions, totp
+from roles.signin import devices, flow, oidc, rules, sessions, totp
 from roles.signin.forms import CodeForm, ConfirmForm, EnrolForm
 
 bp = Blueprint("signin", __name__, cli_group="sign-in")
@@ -46,7 +57,10 @@ def oidc_start():
     session[NEXT_KEY] = sessions.safe_next(request.args.get("next"))
     try:
         return oidc.redirect_to_provider(flow.external_url("signin.oidc_callback"))
-    except Exception as error:  # the provider is unreachable or answers nonsense: say so, do not crash
+    except oidc.SignInFailed as failure:  # its discovery document is about another issuer
+        audit.record("sso.login.failed", purpose="login", detail=f"start: {failure.reason}"[:200])
+        return render_template("signin/sso_failed.html", unreachable=False), 502
+    except (requests.RequestException, ValueError, RuntimeError) as error:  # unreachable, or no usable metadata
         audit.record("sso.login.failed", purpose="login", detail=f"start: {type(error).__name__}"[:200])
         return render_template("signin/sso_failed.html", unreachable=True), 502
 
@@ -66,7 +80,7 @@ def oidc_callback():
     if result.user is None:
         return render_template("signin/refused.html", result=result, Refusal=oidc.Refusal), 403
     next_path = session.get(NEXT_KEY)
-    sessions.start_session(result.user, sso={"id_token": result.id_token})
+    sessions.start_session(result.user, sso=oidc.session_marker(result))
     if result.created:
         flash(_("Welcome. Your account was made now; you see a course when a coordinator gives you a role in it."), "info")
     return redirect(sessions.safe_next(next_path))
@@ -93,7 +107,7 @@ def code():
     if form.validate_on_submit():
         outcome = totp.verify(waiting.user, form.code.data)
         if outcome.check is totp.Check.OK:
-            device = totp.remember_device(waiting.user) if form.remember.data else None
+            device = devices.remember_device(waiting.user) if form.remember.data else None
             sessions.start_session(waiting.user)
             if outcome.recovery_left is not None:
                 flash(_("You used a recovery code. You have %(left)d left; make new ones under Second factor.", left=outcome.recovery_left), "info")
@@ -101,7 +115,7 @@ def code():
             if device:
                 token, max_age = device
                 response.set_cookie(
-                    totp.DEVICE_COOKIE, token, max_age=max_age, httponly=True, samesite="Lax",
+                    devices.DEVICE_COOKIE, token, max_age=max_age, httponly=True, samesite="Lax",
                     secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
                 )
             return response
@@ -151,7 +165,7 @@ def _status_page(*, renew: ConfirmForm | None = None, off: ConfirmForm | None = 
         "signin/second_factor.html",
         enrolled=totp.is_enrolled(me),
         codes_left=totp.recovery_codes_left(me),
-        devices=totp.remembered_devices(me),
+        devices=devices.remembered_devices(me),
         may_turn_off=rules.may_turn_off(me),
         password_account=me.password_hash != rules.NO_PASSWORD,
         renew=renew or ConfirmForm(prefix="renew"),
@@ -210,8 +224,8 @@ def turn_off():
 @login_only
 def forget_devices():
     """Forget every device where one chose to skip the second factor."""
-    totp.forget_devices(_me())
+    devices.forget_devices(_me())
     flash(_("No device is remembered now. Every login asks for a code again."), "success")
     response = redirect(url_for("signin.second_factor"))
-    response.delete_cookie(totp.DEVICE_COOKIE)
+    response.delete_cookie(devices.DEVICE_COOKIE)
     return response

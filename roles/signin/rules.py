@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from enum import Enum
 
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
 from roles import audit
 from roles.models import User
-from roles.signin import totp
+from roles.signin import devices, totp
 from roles.signin.models import SignInPolicy, utcnow
 
 #: A password hash that no password matches: the account signs in only through the provider.
@@ -66,7 +67,7 @@ def password_login_allowed() -> bool:
 def next_step_after_password(user: User, device_token: str | None) -> NextStep:
     """Decide what a person whose password was right must do before they are in."""
     if totp.is_enrolled(user):
-        return NextStep.IN if totp.is_remembered(user, device_token) else NextStep.CODE
+        return NextStep.IN if devices.is_remembered(user, device_token) else NextStep.CODE
     if policy().require_second_factor:
         return NextStep.ENROL
     return NextStep.IN
@@ -121,6 +122,11 @@ def user_by_username(username: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.username == username.strip().lower()))
 
 
+def user_by_id(user_id: int | None) -> User | None:
+    """Return the staff account with this id, or None."""
+    return db.session.get(User, user_id) if user_id else None
+
+
 def deploy_findings(app: Flask) -> list[tuple[str, str]]:
     """Return (what, fix) for sign-in settings that are unsafe in production."""
     c = app.config
@@ -137,7 +143,7 @@ def deploy_findings(app: Flask) -> list[tuple[str, str]]:
     with app.app_context():
         try:
             required = policy().require_second_factor
-        except Exception:  # nosec B110 - the check must report, not crash, when the database is not reachable
+        except SQLAlchemyError:  # the check must report, not crash, when the database is not reachable
             found.append(("Password login is on, and whether a second factor is required could not be read from the database.", "Run check-deploy where the database is reachable."))
             return found
     if not required:
