@@ -20,10 +20,12 @@ import config
 import exports
 import meetings
 import roles
+import roles.signin
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from kernel import bidi, boundary, clock
+from kernel import bidi, boundary, clock, deploy
 from kernel.input import too_long_message
 from roles import access, services
+from roles.signin import rules as signin_rules
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
@@ -41,6 +43,8 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     boundary.init_app(app)  # before the blueprints: their `<int:...>` routes take its id converter
     _register_blueprints(app)
+    # check-deploy also asks the sign-in rules (password login without a second factor, …).
+    app.extensions[deploy.DEPLOY_CHECKS] = [signin_rules.deploy_findings]
     cli.register(app)
     return app
 
@@ -134,6 +138,7 @@ def _init_i18n(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roles.bp)
+    app.register_blueprint(roles.signin.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(exports.bp)
 

@@ -21,6 +21,15 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "RUNDBORD_ENV": "development",
     "AUDIT_RETENTION_DAYS": 183,
+    # Sign-in (roles/signin): local passwords, the municipality's OpenID Provider, the second factor.
+    "PASSWORD_LOGIN": True,
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_USERNAME_CLAIM": "preferred_username",
+    "OIDC_SCOPES": "openid profile email",
+    "OIDC_PROVIDER_NAME": "",
+    "REMEMBER_DEVICE_DAYS": 30,
 }
 
 

@@ -16,6 +16,10 @@ class Finding:
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "test", "test-secret-key-not-for-production", "x"}
 
 
+#: `app.extensions[DEPLOY_CHECKS]`: the areas' own checks, each `check(app) -> [(what, fix), …]`.
+DEPLOY_CHECKS = "rundbord.deploy_checks"
+
+
 def deploy_findings(app: Flask, workers: int = 1) -> list[Finding]:
     """Return what is unsafe about running this configuration in production."""
     c = app.config
@@ -43,4 +47,7 @@ def deploy_findings(app: Flask, workers: int = 1) -> list[Finding]:
         found.append(Finding("The login rate limit is counted per process.", "Set RUNDBORD_RATELIMIT_STORAGE_URI to a shared store (e.g. redis://)."))
     if not c.get("WTF_CSRF_ENABLED", True):
         found.append(Finding("CSRF protection is off.", "Do not set WTF_CSRF_ENABLED=False."))
+    # Areas add their own checks through the composition root (the kernel imports no area).
+    for check in app.extensions.get(DEPLOY_CHECKS, ()):
+        found.extend(Finding(what, fix) for what, fix in check(app))
     return found

@@ -1,8 +1,9 @@
 """Deny by default: every request is checked here, once, before any view runs.
 
-A view declares what it needs with one of three decorators:
-``@public`` (login page), ``@login_only`` (pages about the user themself) or
-``@requires(Action.X)`` (anything about a course). A view with none of them is refused.
+A view declares what it needs with one of four decorators:
+``@public`` (login page), ``@login_only`` (pages about the user themself),
+``@admin_only`` (settings for everyone, no citizen data) or ``@requires(Action.X)``
+(anything about a course). A view with none of them is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ POLLED_ATTR = "_rundbord_polled"
 POLL_AUDIT_WINDOW = timedelta(minutes=10)
 PUBLIC = "public"
 LOGIN_ONLY = "login_only"
+ADMIN_ONLY = "admin_only"
 #: Endpoints Flask itself adds. Everything else must declare its access.
 BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
 
@@ -41,6 +43,12 @@ def public(view: Callable) -> Callable:
 def login_only(view: Callable) -> Callable:
     """Mark a view as needing a logged-in user but no course role."""
     setattr(view, ACCESS_ATTR, LOGIN_ONLY)
+    return view
+
+
+def admin_only(view: Callable) -> Callable:
+    """Mark a view as needing a logged-in administrator (User.is_admin)."""
+    setattr(view, ACCESS_ATTR, ADMIN_ONLY)
     return view
 
 
@@ -187,6 +195,10 @@ def enforce_access():
     if not current_user.is_authenticated:
         return _login_redirect()
     if need == LOGIN_ONLY:
+        return None
+    if need == ADMIN_ONLY:
+        if not current_user.is_admin:
+            abort(403)
         return None
     course_id = _course_id_from_view_args(request.view_args or {})
     if course_id is None:

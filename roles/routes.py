@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -15,21 +12,14 @@ from roles import audit, services
 from roles.access import login_only, public
 from roles.forms import LanguageForm, LoginForm, PasswordForm
 from roles.models import User
+from roles.signin import flow as signin
+from roles.signin.sessions import safe_next as _safe_next
 
 bp = Blueprint("roles", __name__)
 
 #: Set in the session at logout: the login page then tells the device whose drafts to clear.
 #: In the signed session, not the URL, so a link cannot make a tablet drop someone's notes.
 CLEAR_DEVICE_OF = "clear_device_of"
-
-
-def _safe_next(target: str | None) -> str:
-    """Return a same-site path to go on to after login, never another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("meetings.dashboard")
 
 
 def _login_limit() -> str:
@@ -40,23 +30,16 @@ def _login_limit() -> str:
 @public
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """Show the login form; log the user in."""
+    """Show the login form; log the user in (or go on to their second factor)."""
     if current_user.is_authenticated:
         return redirect(url_for("meetings.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
+    options = signin.login_options(form.next.data)
     locked = False
-    if form.validate_on_submit():
+    if options.password_login and form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data)
         if result.user is not None:
-            # A fresh session at login: nothing from before the login carries over.
-            session.clear()
-            login_user(result.user)
-            now = int(time.time())
-            session["login_at"] = now
-            session["seen"] = now
-            if result.user.locale:
-                session["locale"] = result.user.locale
-            return redirect(_safe_next(form.next.data))
+            return signin.continue_login(result.user, _safe_next(form.next.data))
         if result.locked_until:
             locked = True
             form.password.errors.append(
@@ -64,20 +47,23 @@ def login():
             )
         else:
             form.password.errors.append(_("The username or password is wrong."))
+    if request.method == "POST" and not options.password_login:
+        return render_template("roles/login.html", form=form, options=options), 403
     status = 429 if form.errors and locked else (400 if form.errors else 200)
     # Just logged out here: this device clears what it keeps of that person (and only theirs).
     clear_of = session.pop(CLEAR_DEVICE_OF, None) if request.method == "GET" else None
-    return render_template("roles/login.html", form=form, clear_of=clear_of), status
+    return render_template("roles/login.html", form=form, options=options, clear_of=clear_of), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
     """Log out, ending every session of this user on the server, and clear this device's drafts."""
+    provider_logout = signin.provider_logout_url()  # read before the session is cleared
     # A cookie copied from a shared tablet must stop working too: bump the session version.
     services.end_all_sessions(current_user._get_current_object())
     audit.record("logout", purpose="login", user_id=current_user.id)
-    return _logged_out(_("You are logged out."))
+    return _logged_out(_("You are logged out."), provider_logout)
 
 
 @bp.route("/logout-everywhere", methods=["POST"])
@@ -89,12 +75,15 @@ def logout_everywhere():
     return _logged_out(_("You are logged out on all devices."))
 
 
-def _logged_out(message: str):
+def _logged_out(message: str, provider_logout: str | None = None):
     """End the session here and go to the login page, which clears this person's drafts on the device."""
     user_id = current_user.id
     logout_user()
     session.clear()
     session[CLEAR_DEVICE_OF] = user_id
+    if provider_logout:
+        # Offered once on the login page: ending the municipality's sign-in is the person's choice.
+        session[signin.PROVIDER_LOGOUT_KEY] = provider_logout
     flash(message, "info")
     return redirect(url_for("roles.login"))
 

@@ -7,11 +7,17 @@ from flask import Blueprint
 
 from extensions import db
 from roles import services as role_services
-from roles.access import ACCESS_ATTR, BUILTIN_PUBLIC_ENDPOINTS, PUBLIC
+from roles.access import ACCESS_ATTR, ADMIN_ONLY, BUILTIN_PUBLIC_ENDPOINTS, PUBLIC
 from tests.conftest import csrf_token, login
 
 #: The short list of endpoints anyone may reach. Adding one here needs a reason.
-ALLOWED_ANONYMOUS = {"static", "roles.login", "roles.set_language", "roles.health"}
+ALLOWED_ANONYMOUS = {
+    "static", "roles.login", "roles.set_language", "roles.health",
+    # Signing in through the municipality's provider happens before anyone is logged in.
+    "signin.oidc_start", "signin.oidc_callback",
+    # The second factor: only for a session whose password was right a moment ago (else back to login).
+    "signin.code", "signin.setup",
+}
 
 
 def _url_for_rule(rule, demo) -> str:
@@ -110,3 +116,47 @@ def test_each_role_can_open_the_demo_course_and_its_meetings(demo, client_as, us
     assert c.get(f"/courses/{demo.course_id}").status_code == 200
     for meeting_id in demo.meeting_ids:
         assert c.get(f"/meetings/{meeting_id}").status_code == 200
+
+
+def test_every_administrator_endpoint_refuses_someone_who_is_not_one(app, demo):
+    admin_endpoints = {ep for ep, view in app.view_functions.items() if getattr(view, ACCESS_ATTR, None) == ADMIN_ONLY}
+    assert {"signin.admin", "signin.admin_policy", "signin.admin_reset"} <= admin_endpoints
+    # A tovholder is not an administrator: roles in courses give no power over everyone's sign-in.
+    tove = login(app.test_client(), "tove")
+    token = csrf_token(tove)
+    checked = 0
+    for rule, method in _routes(app):
+        if rule.endpoint in admin_endpoints:
+            response = tove.open(_url_for_rule(rule, demo), method=method, data={"csrf_token": token, "user_id": "1", "require_second_factor": "y"})
+            assert response.status_code == 403, f"{method} {rule.rule} gave {response.status_code}"
+            checked += 1
+    assert checked >= 3
+    from roles.signin.rules import policy
+
+    assert policy().require_second_factor is False
+
+
+def test_a_right_password_without_the_second_factor_grants_nothing(app, demo):
+    """Half logged in (password right, code not yet typed): every page but the code step is refused."""
+    from tests.test_second_factor import enrol
+
+    enrol("tove")
+    client = app.test_client()
+    response = client.post("/login", data={"username": "tove", "password": "rundbord-demo", "csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/signin/code"
+    assert client.get("/signin/code").status_code == 200
+    token = csrf_token(client)
+    checked = 0
+    for rule, method in _routes(app):
+        if rule.endpoint in ALLOWED_ANONYMOUS:
+            continue
+        url = _url_for_rule(rule, demo)
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code in (302, 401), f"{method} {url} gave {response.status_code}"
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"], f"{method} {url}"
+        checked += 1
+    assert checked >= 20
+    # Still only half logged in: the code step is there, nothing else became reachable.
+    assert client.get("/signin/code").status_code == 200
+    assert client.get("/").status_code == 302

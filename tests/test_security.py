@@ -67,6 +67,12 @@ def test_check_deploy_passes_a_production_configuration(app):
         "PREFERRED_URL_SCHEME": "https",
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u:p@127.0.0.1/none",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Staff sign in through the municipality's provider (password login with a required
+        # second factor passes too: tests/test_second_factor.py).
+        "PASSWORD_LOGIN": False,
+        "OIDC_ISSUER": "https://login.microsoftonline.com/tenant-id/v2.0",
+        "OIDC_CLIENT_ID": "rundbord",
+        "OIDC_CLIENT_SECRET": "from-the-provider",
     })
     assert deploy_findings(prod, workers=1) == []
     assert [f.what for f in deploy_findings(prod, workers=3)] == ["The login rate limit is counted per process."]
