@@ -68,6 +68,8 @@ def _init_database(app: Flask) -> None:
     db.init_app(app)
     # Both areas' models must be imported before the mappers are configured.
     import meetings.models  # noqa: F401
+    import meetings.team.models  # noqa: F401
+    import roles.admin.models  # noqa: F401
     import roles.models  # noqa: F401
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -138,10 +140,14 @@ def _init_i18n(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import exports
     import meetings
+    import meetings.team
     import roles
+    import roles.admin
 
     app.register_blueprint(roles.bp)
+    app.register_blueprint(roles.admin.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(meetings.team.bp)
     app.register_blueprint(exports.bp)
 
 
@@ -164,10 +170,16 @@ def _database_unavailable(error):
 def _register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from roles import access
+    from roles.permissions import StaffAction
+
     def _page(status: int):
         def handler(error):
             nul = getattr(error, "description", None) == "nul"
-            return render_template("errors/error.html", status=status, nul=nul), status
+            # A staff page (administration, starting a course) is refused for a missing grant, not a course role.
+            view = app.view_functions.get(request.endpoint or "")
+            staff = isinstance(getattr(view, access.ACCESS_ATTR, None), StaffAction)
+            return render_template("errors/error.html", status=status, nul=nul, staff=staff), status
 
         return handler
 

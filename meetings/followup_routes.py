@@ -30,6 +30,7 @@ from meetings.models import (
     NetworkMember,
 )
 from meetings.network_map import render_network_svg
+from meetings.team.start_page import start_page_for
 from roles import audit
 from roles.access import login_only, requires
 from roles.permissions import Action
@@ -177,7 +178,8 @@ def _vary(response):
 def dashboard():
     """Show the user's start page: courses, coming meetings, open agreements by who is responsible, what needs follow-up."""
     board = followup.dashboard_for(current_user)
-    return render_template("meetings/dashboard.html", board=board)
+    start = start_page_for(current_user, has_courses=bool(board.courses or board.ended))
+    return render_template("meetings/dashboard.html", board=board, start=start)
 
 
 # --- the follow-up log ----------------------------------------------------------------
