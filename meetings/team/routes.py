@@ -126,7 +126,7 @@ def assign_role(course_id: int):
             db.session.rollback()
             _form_error(form, error, "user_id")
         else:
-            flash(_("%(name)s is now %(role)s.", name=user.display_name, role=Role(form.role.data).title), "success")
+            flash(_("%(name)s is now %(role)s.", name=user.display_name, role=str(Role(form.role.data).title).lower()), "success")
             return redirect(url_for("team.team", course_id=course_id))
     return _team_page(course_id, 400, assign=form)
 
@@ -145,7 +145,7 @@ def remove_role(course_id: int):
     except TeamError as error:
         db.session.rollback()
         return _team_page(course_id, 400, problem=error.message)
-    flash(_("%(name)s is no longer %(role)s.", name=user.display_name, role=Role(form.role.data).title), "success")
+    flash(_("%(name)s is no longer %(role)s.", name=user.display_name, role=str(Role(form.role.data).title).lower()), "success")
     return _after_change(course_id)
 
 

@@ -130,7 +130,7 @@ def _give(course: Course, user: User, role: Role) -> RoleAssignment:
     if not user.active:
         raise TeamError(_l("%(name)s is deactivated and cannot be given a role.", name=user.display_name), field="user_id")
     if _assignment(course, user, role) is not None:
-        raise TeamError(_l("%(name)s is already %(role)s in this course.", name=user.display_name, role=role.title), field="user_id")
+        raise TeamError(_l("%(name)s is already %(role)s in this course.", name=user.display_name, role=str(role.title).lower()), field="user_id")
     assignment = role_services.assign_role(user, course, role)
     member = _team_member(course, user)
     if member is not None and member.removed_at is not None:
@@ -168,7 +168,7 @@ def remove(course: Course, user: User, role: Role, by: User, now: datetime | Non
     """Take a role away; the course keeps at least one active tovholder."""
     assignment = _assignment(course, user, role)
     if assignment is None:
-        raise TeamError(_l("%(name)s is not %(role)s in this course (any more).", name=user.display_name, role=role.title))
+        raise TeamError(_l("%(name)s is not %(role)s in this course (any more).", name=user.display_name, role=str(role.title).lower()))
     if role == Role.TOVHOLDER and _other_active_tovholders(course, user) == 0:
         raise TeamError(
             _l("%(name)s is the only active tovholder. Give someone else the tovholder role first, or hand it over.", name=user.display_name)
