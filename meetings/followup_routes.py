@@ -178,7 +178,7 @@ def _vary(response):
 def dashboard():
     """Show the user's start page: courses, coming meetings, open agreements by who is responsible, what needs follow-up."""
     board = followup.dashboard_for(current_user)
-    start = start_page_for(current_user, has_courses=bool(board.courses or board.ended))
+    start = start_page_for(current_user, has_courses=bool(board.courses or board.ended), follows_up=board.follows_up)
     return render_template("meetings/dashboard.html", board=board, start=start)
 
 

@@ -259,16 +259,16 @@ def test_removing_the_last_tovholder_over_http_says_why_and_changes_nothing(demo
 def test_giving_a_role_over_http_shows_the_course_to_the_colleague(app, demo, client_as):
     tove = _english(client_as("tove"))
     course_id = tove.post("/courses/new", data={"csrf_token": csrf_token(tove), "preferred_name": "Lone", "language": "da"}).headers["Location"].rsplit("/", 1)[1]
-    response = tove.post(f"/courses/{course_id}/team/roles", data={"csrf_token": csrf_token(tove), "user_id": _user("morten").id, "role": "meeting_leader"})
+    response = tove.post(f"/courses/{course_id}/team/roles", data={"csrf_token": csrf_token(tove), "assign-user_id": _user("morten").id, "assign-role": "meeting_leader"})
     assert response.status_code == 302
     assert "Lone" in client_as("morten").get("/").get_data(as_text=True)
-    nobody = tove.post(f"/courses/{course_id}/team/roles", data={"csrf_token": csrf_token(tove), "user_id": "", "role": "reflectant"})
+    nobody = tove.post(f"/courses/{course_id}/team/roles", data={"csrf_token": csrf_token(tove), "assign-user_id": "", "assign-role": "reflectant"})
     assert nobody.status_code == 400 and "Choose a colleague." in nobody.get_data(as_text=True)
 
 
 def test_a_handover_over_http_lands_the_old_tovholder_on_the_start_page_and_tells_the_new_one(demo, client_as):
     tove = _english(client_as("tove"))
-    response = tove.post(f"/courses/{demo.course_id}/team/handover", data={"csrf_token": csrf_token(tove), "user_id": _user("rikke").id})
+    response = tove.post(f"/courses/{demo.course_id}/team/handover", data={"csrf_token": csrf_token(tove), "handover-user_id": _user("rikke").id})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert tove.get(f"/courses/{demo.course_id}").status_code == 404  # no role left there
     rikke = _english(client_as("rikke"))
@@ -288,12 +288,12 @@ def test_the_team_page_shows_a_deactivated_member_as_inactive(demo, client_as):
 def test_the_proxy_over_http_keeps_a_wrong_date_on_screen(demo, client_as):
     tove = _english(client_as("tove"))
     jonas = _member(demo.course_id, "Jonas Holm")
-    wrong = tove.post(f"/courses/{demo.course_id}/proxy", data={"csrf_token": csrf_token(tove), "member_id": jonas.id, "started_on": "4. december"})
+    wrong = tove.post(f"/courses/{demo.course_id}/proxy", data={"csrf_token": csrf_token(tove), "proxy-member_id": jonas.id, "proxy-started_on": "4. december"})
     assert wrong.status_code == 400 and "Write a date, e.g. 2026-03-24." in wrong.get_data(as_text=True)
     assert 'value="4. december"' in wrong.get_data(as_text=True)
-    ok = tove.post(f"/courses/{demo.course_id}/proxy", data={"csrf_token": csrf_token(tove), "member_id": jonas.id, "started_on": ""})
+    ok = tove.post(f"/courses/{demo.course_id}/proxy", data={"csrf_token": csrf_token(tove), "proxy-member_id": jonas.id, "proxy-started_on": ""})
     assert ok.status_code == 302 and proxy.current_proxy(demo.course_id).member == jonas
-    ended = tove.post(f"/courses/{demo.course_id}/proxy/end", data={"csrf_token": csrf_token(tove), "ended_on": ""})
+    ended = tove.post(f"/courses/{demo.course_id}/proxy/end", data={"csrf_token": csrf_token(tove), "end-ended_on": ""})
     assert ended.status_code == 302 and proxy.current_proxy(demo.course_id) is None
 
 

@@ -76,12 +76,12 @@ def _team_page(course_id: int, status: int = 200, problem: str | None = None, **
     if course is None:
         abort(404)
     staff = rules.staff_to_choose()
-    assign_form = forms.get("assign") or AssignForm(formdata=None)
-    handover_form = forms.get("handover") or HandOverForm(formdata=None)
+    assign_form = forms.get("assign") or AssignForm(formdata=None, prefix="assign")
+    handover_form = forms.get("handover") or HandOverForm(formdata=None, prefix="handover")
     assign_form.user_id.choices = _staff_choices(staff, _l("Choose a colleague"))
     handover_form.user_id.choices = _staff_choices([u for u in staff if u.id != current_user.id], _l("Choose a colleague"))
     candidates = proxy.candidates(course_id)
-    proxy_form = forms.get("proxy") or ProxyForm(formdata=None)
+    proxy_form = forms.get("proxy") or ProxyForm(formdata=None, prefix="proxy")
     proxy_form.member_id.choices = [("", str(_l("Choose a person")))] + [(str(m.id), f"{m.name} ({m.relation})" if m.relation else m.name) for m in candidates]
     return (
         render_template(
@@ -91,11 +91,10 @@ def _team_page(course_id: int, status: int = 200, problem: str | None = None, **
             i_am_tovholder=Role.TOVHOLDER in current_roles(),
             assign_form=assign_form,
             handover_form=handover_form,
-            remove_form=RemoveForm(formdata=None),
             proxy_now=proxy.current_proxy(course_id),
             proxy_history=proxy.proxy_history(course_id),
             proxy_form=proxy_form,
-            end_form=forms.get("end") or EndProxyForm(formdata=None),
+            end_form=forms.get("end") or EndProxyForm(formdata=None, prefix="end"),
             problem=problem,
         ),
         status,
@@ -114,7 +113,7 @@ def team(course_id: int):
 def assign_role(course_id: int):
     """Give a colleague a role in the network team: meeting leader, reflectant or (another) tovholder."""
     course = db.get_or_404(Course, course_id)
-    form = AssignForm()
+    form = AssignForm(prefix="assign")
     form.user_id.choices = []
     if form.validate_on_submit():
         user = _user_or_none(form.user_id.data)
@@ -154,7 +153,7 @@ def remove_role(course_id: int):
 def hand_over(course_id: int):
     """Hand one's tovholder role to a colleague (when leaving the course)."""
     course = db.get_or_404(Course, course_id)
-    form = HandOverForm()
+    form = HandOverForm(prefix="handover")
     form.user_id.choices = []
     if form.validate_on_submit():
         to = _user_or_none(form.user_id.data)
@@ -179,7 +178,7 @@ def hand_over(course_id: int):
 def choose_proxy(course_id: int):
     """Record whom the citizen chose as proxy, from which day."""
     course = db.get_or_404(Course, course_id)
-    form = ProxyForm()
+    form = ProxyForm(prefix="proxy")
     form.member_id.choices = []
     if form.validate_on_submit():
         member = db.session.get(NetworkMember, form.member_id.data) if form.member_id.data else None
@@ -199,7 +198,7 @@ def choose_proxy(course_id: int):
 def end_proxy(course_id: int):
     """Record that the citizen's proxy arrangement ended."""
     course = db.get_or_404(Course, course_id)
-    form = EndProxyForm()
+    form = EndProxyForm(prefix="end")
     if form.validate_on_submit():
         try:
             ended = proxy.end_proxy(course, form.ended_on.data or followup.local_today(), _me(), followup.local_today())

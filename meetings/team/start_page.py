@@ -48,14 +48,18 @@ class StartPage:
         return Grant.STARTS_COURSES in self.grants
 
 
-def start_page_for(user: User, has_courses: bool, now: datetime | None = None) -> StartPage:
-    """Gather the start page's team notices in at most four queries, however many courses there are."""
+def start_page_for(user: User, has_courses: bool, follows_up: bool = True, now: datetime | None = None) -> StartPage:
+    """Gather the start page's team notices in at most three queries, however many courses there are.
+
+    `follows_up`: the user is tovholder of an active course (only then can a role have been
+    handed to them, or a colleague in their team need replacing).
+    """
     now = now or utcnow()
     page = StartPage(grants=grants_of(user.id))
-    if has_courses:
+    if has_courses and follows_up:
         page.handed_to_me = _handovers_to(user, now)
         page.inactive = _inactive_colleagues(user)
-    else:
+    elif not has_courses:
         page.starters, page.administrators = _who_can_help()
     return page
 
