@@ -19,7 +19,9 @@ import config
 # Importing the areas registers their models, views and URL ids (exports → meetings → roles → kernel).
 import exports
 import meetings
+import meetings.team
 import roles
+import roles.admin
 import roles.signin
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from kernel import bidi, boundary, clock, deploy
@@ -139,6 +141,8 @@ def _init_i18n(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roles.bp)
     app.register_blueprint(roles.signin.bp)
+    app.register_blueprint(roles.admin.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(meetings.team.bp)
     app.register_blueprint(exports.bp)
 

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app app demo`, `translate`, `purge-audit`."""
+"""Command-line tools: `flask --app app demo`, `create-admin`, `translate`, `purge-audit`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import demo
 from exports import cli as export_cli
 from kernel.deploy import deploy_findings
 from roles import audit
+from roles.admin import cli as admin_cli
 
 ROOT = Path(__file__).resolve().parent
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent
 def register(app: Flask) -> None:
     """Attach Rundbord's commands to the app's CLI."""
     export_cli.register(app)
+    admin_cli.register(app)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no users.")

@@ -18,6 +18,9 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
     "LANGUAGES": ("da", "en"),
     "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
+    # The set-password page needs no login: throttled per address, and its links expire.
+    "SET_PASSWORD_RATE_LIMIT": "10 per minute;60 per hour",
+    "SET_PASSWORD_LINK_HOURS": 72,
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "RUNDBORD_ENV": "development",
     "AUDIT_RETENTION_DAYS": 183,

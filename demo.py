@@ -33,8 +33,9 @@ from meetings.models import (
     Phase,
     ReviewOutcome,
 )
+from meetings.team.models import ProxyPeriod
 from roles import services as role_services
-from roles.models import Role, User
+from roles.models import Grant, Role, StaffGrant, User
 
 #: username, display name, role in the demo course. Fictional people.
 DEMO_STAFF = [
@@ -42,6 +43,8 @@ DEMO_STAFF = [
     ("morten", "Morten Bak", Role.MEETING_LEADER),
     ("rikke", "Rikke Dahl", Role.REFLECTANT),
 ]
+#: The demo's administrator: staff accounts and grants, no role in any course (sees no citizen).
+DEMO_ADMIN = ("ada", "Ada Winther")
 DEMO_PASSWORD = "rundbord-demo"
 
 
@@ -71,6 +74,8 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     """
     now = now or utcnow()
     users = {u: role_services.create_user(u, name, DEMO_PASSWORD) for u, name, _ in DEMO_STAFF}
+    admin = role_services.create_user(*DEMO_ADMIN, DEMO_PASSWORD)
+    db.session.add_all([StaffGrant(user_id=admin.id, kind=Grant.ADMINISTRATOR), StaffGrant(user_id=users["tove"].id, kind=Grant.STARTS_COURSES)])
     # A second course where Rikke is tovholder: roles belong to a course, not a person.
     course = create_course("Maja", Language.DA, title="Netværksmøder 2026", full_name="Maja Holm")
     for username, _name, role in DEMO_STAFF:
@@ -95,6 +100,7 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     )
     laege = add(kind=MemberKind.PROFESSIONAL, name="Dr. Inger Mose", relation="egen læge", organisation="Lægehuset Vesterbro", closeness=Closeness.DISTANT)
     set_proxy(course, mor)
+    db.session.add(ProxyPeriod(course_id=course.id, member_id=mor.id, started_on=(now - timedelta(days=60)).date(), recorded_by_id=users["tove"].id))
 
     db.session.add_all([
         Goal(course_id=course.id, kind=GoalKind.HOPE, text="At kunne sove om natten igen."),
@@ -173,7 +179,7 @@ def create_demo(now: datetime | None = None, extras: bool = True) -> list[tuple[
     add_member(other, kind=MemberKind.PRIVATE, name="Yasmin Saleh", relation="sister", language=Language.EN, closeness=Closeness.CLOSE)
     plan_meeting(other, _at(now, 1, 13), kind=MeetingKind.ACUTE, location="Home")
     db.session.commit()
-    return [(u, DEMO_PASSWORD, str(role.title)) for u, _n, role in DEMO_STAFF]
+    return [(u, DEMO_PASSWORD, str(role.title)) for u, _n, role in DEMO_STAFF] + [(DEMO_ADMIN[0], DEMO_PASSWORD, str(Grant.ADMINISTRATOR.title))]
 
 
 def add_demo_followups(course: Course, tovholder: User, now: datetime | None = None, *, pre_meeting: bool = True) -> None:

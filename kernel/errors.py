@@ -34,6 +34,7 @@ INLINE = {
 }
 NUL = _l("Not saved: the text has an invisible control character (NUL), usually from something pasted. "
          "Retype the pasted part and send again; the rest of what you typed is still here.")
+STAFF_INLINE = _l("Only an administrator, or someone an administrator has allowed, can do this. Nothing was changed.")
 CSRF_INLINE = _l("Not saved: the page had expired. What you typed is still here; send it again.")
 CSRF_JSON = _l("Not saved: the page had expired. The note is kept on this device; reload the page to send it.")
 BUSY_INLINE = _l("Not saved yet: the database is busy. What you typed is still here; send it again in a moment.")
@@ -72,6 +73,8 @@ def _http_error(error: HTTPException):
     status = error.code or 500
     if status == 400 and error.description == "nul":
         return _answer(400, str(NUL), outcome="invalid", nul=True)
+    if status == 403 and error.description == "staff":  # a grant from the administrator, not a course role
+        return _answer(403, str(STAFF_INLINE), staff=True)
     return _answer(status, str(INLINE.get(status) or INLINE[500 if status >= 500 else 400]))
 
 

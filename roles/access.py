@@ -2,8 +2,9 @@
 
 A view declares what it needs with one of four decorators:
 ``@public`` (login page), ``@login_only`` (pages about the user themself),
-``@admin_only`` (settings for everyone, no citizen data) or ``@requires(Action.X)``
-(anything about a course). A view with none of them is refused.
+``@requires(Action.X)`` (anything about a course) or ``@requires_staff(StaffAction.X)``
+(what the administrator grants: administration, starting a course). A view with none of
+them is refused.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from flask_login import current_user, logout_user
 from extensions import db
 from kernel.web import is_htmx_request
 from roles import audit
-from roles.models import Role, RoleAssignment
-from roles.permissions import PURPOSES, Action, allowed
+from roles.models import Grant, Role, RoleAssignment, StaffGrant
+from roles.permissions import PURPOSES, STAFF_PURPOSES, Action, StaffAction, allowed, staff_allowed
 
 ACCESS_ATTR = "_rundbord_access"
 POLLED_ATTR = "_rundbord_polled"
 POLL_AUDIT_WINDOW = timedelta(minutes=10)
 PUBLIC = "public"
 LOGIN_ONLY = "login_only"
-ADMIN_ONLY = "admin_only"
 #: Endpoints Flask itself adds. Everything else must declare its access.
 BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
 
@@ -43,12 +43,6 @@ def public(view: Callable) -> Callable:
 def login_only(view: Callable) -> Callable:
     """Mark a view as needing a logged-in user but no course role."""
     setattr(view, ACCESS_ATTR, LOGIN_ONLY)
-    return view
-
-
-def admin_only(view: Callable) -> Callable:
-    """Mark a view as needing a logged-in administrator (User.is_admin)."""
-    setattr(view, ACCESS_ATTR, ADMIN_ONLY)
     return view
 
 
@@ -67,6 +61,21 @@ def requires(action: Action, *, polled: bool = False) -> Callable[[Callable], Ca
         return view
 
     return mark
+
+
+def requires_staff(action: StaffAction) -> Callable[[Callable], Callable]:
+    """Mark a view as needing a grant from the administrator (not a course role); refused with 403."""
+
+    def mark(view: Callable) -> Callable:
+        setattr(view, ACCESS_ATTR, action)
+        return view
+
+    return mark
+
+
+def grants_of(user_id: int) -> set[Grant]:
+    """Return what the administrator has granted this user."""
+    return set(db.session.scalars(db.select(StaffGrant.kind).where(StaffGrant.user_id == user_id)))
 
 
 #: URL argument → how to find the course of the object it names. Checked in this order.
@@ -196,10 +205,8 @@ def enforce_access():
         return _login_redirect()
     if need == LOGIN_ONLY:
         return None
-    if need == ADMIN_ONLY:
-        if not current_user.is_admin:
-            abort(403)
-        return None
+    if isinstance(need, StaffAction):
+        return _enforce_staff(need, endpoint)
     course_id = _course_id_from_view_args(request.view_args or {})
     if course_id is None:
         abort(404)
@@ -226,6 +233,16 @@ def enforce_access():
         course_id=course_id,
         citizen_id=rows[0][1],
     )
+    return None
+
+
+def _enforce_staff(need: StaffAction, endpoint: str) -> None:
+    """Refuse a staff view without its grant; audit the request (no course, no citizen)."""
+    grants = grants_of(current_user.id)
+    if not staff_allowed(grants, need):
+        abort(403, description="staff")  # the error page says who can grant it
+    g.grants = grants
+    audit.record(action=endpoint, purpose=STAFF_PURPOSES[need], user_id=current_user.id)
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from roles.models import Role
+from roles.models import Grant, Role
 
 
 class Action(str, enum.Enum):
@@ -22,6 +22,8 @@ class Action(str, enum.Enum):
     GIVE_SUMMARY = "give_summary"
     RECORD_FEEDBACK = "record_feedback"
     ERASE_COURSE = "erase_course"
+    MANAGE_TEAM = "manage_team"
+    RECORD_PROXY = "record_proxy"
 
 
 T, L, R = Role.TOVHOLDER, Role.MEETING_LEADER, Role.REFLECTANT
@@ -42,6 +44,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.GIVE_SUMMARY: frozenset({T}),
     Action.RECORD_FEEDBACK: frozenset({T, L}),
     Action.ERASE_COURSE: frozenset({T}),
+    Action.MANAGE_TEAM: frozenset({T}),
+    Action.RECORD_PROXY: frozenset({T}),
 }
 
 #: Why the data was looked at, recorded with every access in the audit log.
@@ -60,9 +64,36 @@ PURPOSES: dict[Action, str] = {
     Action.GIVE_SUMMARY: "summary",
     Action.RECORD_FEEDBACK: "feedback",
     Action.ERASE_COURSE: "erasure",
+    Action.MANAGE_TEAM: "team",
+    Action.RECORD_PROXY: "proxy",
 }
 
 
 def allowed(roles: set[Role] | frozenset[Role], action: Action) -> bool:
     """Return whether any of these roles may perform the action."""
     return bool(PERMISSIONS.get(action, frozenset()) & set(roles))
+
+
+class StaffAction(str, enum.Enum):
+    """What a staff member may do outside any course: asked of their grants, not of a course role."""
+
+    ADMINISTER_STAFF = "administer_staff"
+    START_COURSE = "start_course"
+
+
+#: Deny unless listed here. An administrator administers staff and sees no citizen's data:
+#: no course role comes with the grant.
+STAFF_PERMISSIONS: dict[StaffAction, frozenset[Grant]] = {
+    StaffAction.ADMINISTER_STAFF: frozenset({Grant.ADMINISTRATOR}),
+    StaffAction.START_COURSE: frozenset({Grant.STARTS_COURSES}),
+}
+
+STAFF_PURPOSES: dict[StaffAction, str] = {
+    StaffAction.ADMINISTER_STAFF: "administration",
+    StaffAction.START_COURSE: "start-course",
+}
+
+
+def staff_allowed(grants: set[Grant] | frozenset[Grant], action: StaffAction) -> bool:
+    """Return whether any of these grants allows the staff action."""
+    return bool(STAFF_PERMISSIONS.get(action, frozenset()) & set(grants))

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from roles.models import User
+from roles.models import Grant, StaffGrant, User
 from tests.conftest import browser_log_in
 from tests.openid_provider import client, running_provider, user
 from tests.test_accessibility import violations
@@ -127,7 +127,7 @@ def test_enrol_then_log_in_with_a_code_then_a_recovery_code_and_a_reused_code_is
 
 def test_the_sign_in_pages_pass_axe(live_server, browser, provider, demo):
     tove = db.session.scalar(db.select(User).where(User.username == "tove"))
-    tove.is_admin = True
+    db.session.add(StaffGrant(user_id=tove.id, kind=Grant.ADMINISTRATOR))
     db.session.commit()
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="da-DK", bypass_csp=True)
     page, base = context.new_page(), live_server

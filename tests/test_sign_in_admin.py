@@ -5,7 +5,7 @@ from __future__ import annotations
 from app import create_app
 from extensions import db
 from kernel.deploy import deploy_findings
-from roles.models import AuditEntry
+from roles.models import AuditEntry, Grant, StaffGrant
 from roles.signin import rules, totp
 from roles.signin.models import RecoveryCode
 from tests.conftest import csrf_token, login
@@ -14,7 +14,7 @@ from tests.test_second_factor import _actions, _password, _user, enrol
 
 def _admin(app, username: str = "rikke"):
     user = _user(username)
-    user.is_admin = True
+    db.session.add(StaffGrant(user_id=user.id, kind=Grant.ADMINISTRATOR))
     db.session.commit()
     return login(app.test_client(), username)
 

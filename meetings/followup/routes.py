@@ -15,6 +15,7 @@ from meetings.followup import log as followup_log
 from meetings.followup.dashboard import dashboard_for
 from meetings.followup.forms import EndCourseForm, FollowUpForm, ResumeCourseForm
 from meetings.models import Agreement, Course
+from meetings.team.start_page import start_page_for
 from roles import audit
 from roles.access import login_only, requires
 from roles.permissions import Action
@@ -25,7 +26,8 @@ from roles.permissions import Action
 def dashboard():
     """Show the user's start page: courses, coming meetings, open agreements by who is responsible, what needs follow-up."""
     board = dashboard_for(current_user)
-    return render_template("followup/dashboard.html", board=board)
+    start = start_page_for(current_user, has_courses=bool(board.courses or board.ended), follows_up=board.follows_up)
+    return render_template("followup/dashboard.html", board=board, start=start)
 
 
 def _agreement_page(agreement_id: int, form: FollowUpForm, status: int = 200):

@@ -4,7 +4,7 @@ Revision ID: 0010
 Revises: 0008
 Create Date: 2026-12-04 15:24:06.193250
 
-New tables, empty; nothing to fill in. Every existing user gets is_admin = false. No policy
+New tables, empty; nothing to fill in. No policy
 row: the defaults (no second factor required, sign-in creates no accounts) hold until an
 administrator changes them.
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -78,15 +78,10 @@ def upgrade():
     sa.UniqueConstraint('issuer', 'subject', name=op.f('uq_sso_identity_issuer')),
     sa.UniqueConstraint('user_id', name=op.f('uq_sso_identity_user_id'))
     )
-    # A plain ADD COLUMN, not batch mode: a batch rebuild of `user` on SQLite would drop its AUTOINCREMENT (0005).
-    op.add_column('user', sa.Column('is_admin', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
-        batch_op.drop_column('is_admin')
-
     op.drop_table('sso_identity')
     op.drop_table('sign_in_policy')
     op.drop_table('second_factor')

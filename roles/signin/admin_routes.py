@@ -6,7 +6,8 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from roles.access import admin_only
+from roles.access import requires_staff
+from roles.permissions import StaffAction
 from roles.signin import oidc, rules
 from roles.signin.forms import PolicyForm, ResetForm
 from roles.signin.routes import bp
@@ -27,14 +28,14 @@ def _page(form: PolicyForm | None = None, status: int = 200):
 
 
 @bp.route("/signin/admin")
-@admin_only
+@requires_staff(StaffAction.ADMINISTER_STAFF)
 def admin():
     """Show the sign-in settings and everyone's second factor."""
     return _page()
 
 
 @bp.route("/signin/admin/policy", methods=["POST"])
-@admin_only
+@requires_staff(StaffAction.ADMINISTER_STAFF)
 def admin_policy():
     """Change who must use a second factor and whether sign-in may create accounts."""
     form = PolicyForm()
@@ -50,7 +51,7 @@ def admin_policy():
 
 
 @bp.route("/signin/admin/reset", methods=["POST"])
-@admin_only
+@requires_staff(StaffAction.ADMINISTER_STAFF)
 def admin_reset():
     """Remove a person's lost second factor so that they can set up a new one."""
     form = ResetForm()
