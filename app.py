@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 import cli
 import config
 from roles import security
-from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
@@ -32,6 +32,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     app.after_request(security.set_security_headers)
@@ -41,6 +42,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
 def _configure(app: Flask, overrides: dict[str, Any]) -> None:
     app.config.from_mapping(config.DEFAULTS)
+    app.config.update(config.mail_settings(os.environ))
     app.config.from_prefixed_env("RUNDBORD")
     app.config.update(overrides)
     production = app.config["RUNDBORD_ENV"] == "production"
@@ -68,6 +70,7 @@ def _init_database(app: Flask) -> None:
     db.init_app(app)
     # Both areas' models must be imported before the mappers are configured.
     import meetings.models  # noqa: F401
+    import meetings.outreach.models  # noqa: F401
     import roles.models  # noqa: F401
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -137,12 +140,16 @@ def _init_i18n(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import exports
+    import exports.messages
     import meetings
+    import meetings.outreach
     import roles
 
     app.register_blueprint(roles.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(meetings.outreach.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(exports.messages.bp)
 
 
 def _database_unavailable(error):

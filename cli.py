@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app app demo`, `translate`, `purge-audit`."""
+"""Command-line tools: `flask --app app demo`, `translate`, `purge-audit` (and the areas' own: `send-reminders`, `export-summary`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parent
 def register(app: Flask) -> None:
     """Attach Rundbord's commands to the app's CLI."""
     from exports import cli as export_cli
+    from exports.messages import cli as messages_cli
 
     export_cli.register(app)
+    messages_cli.register(app)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no users.")

@@ -25,6 +25,7 @@ from flask_babel import lazy_pgettext
 from flask_babel import ngettext
 
 from exports import summary_docx as dx
+from exports.messages import citizen_data as messages_data
 from extensions import db
 from meetings.formatting import day, when
 from meetings.models import (
@@ -68,6 +69,8 @@ PURPOSE_TITLES = {
     "summary": _l("For the summary of a meeting"),
     "feedback": _l("For how a meeting went"),
     "erasure": _l("To erase the course"),
+    "messages": _l("To send someone their agreements or a reminder"),
+    "reply": _l("An answer about an agreement, by its link"),
 }
 #: The CHIME parts' short names; the same msgids (context "CHIME") as the INSPIRE screens use.
 INSPIRE_TITLES = {
@@ -280,6 +283,8 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
             {"meeting_id": r.meeting_id, "answered_at": _iso(r.answered_at), **{q: getattr(r, q) for q in INSPIRE_QUESTIONS}}
             for r in inspire
         ],
+        # What was sent about the agreements and what came back (exports/messages).
+        **messages_data.collect(course_id),
         # When, why and what: never who.
         "access_log": [{"at": _iso(e.at), "purpose": e.purpose, "action": e.action} for e in access],
     }
@@ -453,6 +458,8 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
             dx.paragraph(doc, f"{_title(ReviewOutcome, r['outcome'])}. {r['comment']}".strip(), bold_lead=meeting_days.get(r["meeting_id"], "") + ":")
         for f in a["follow_ups"]:
             dx.paragraph(doc, f["text"], bold_lead=_day(f["contacted_on"]) + ":")
+
+    messages_data.write_docx(doc, data, who, _when, _day)
 
     if data["inspire_responses"]:
         dx.heading(doc, _("Brief INSPIRE"), 2)

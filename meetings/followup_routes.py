@@ -29,7 +29,9 @@ from meetings.models import (
     MemberKind,
     NetworkMember,
 )
+from meetings.clock import utcnow
 from meetings.network_map import render_network_svg
+from meetings.outreach import lists as outreach_lists
 from roles import audit
 from roles.access import login_only, requires
 from roles.permissions import Action
@@ -177,7 +179,8 @@ def _vary(response):
 def dashboard():
     """Show the user's start page: courses, coming meetings, open agreements by who is responsible, what needs follow-up."""
     board = followup.dashboard_for(current_user)
-    return render_template("meetings/dashboard.html", board=board)
+    outbox = outreach_lists.outbox([c.course.id for c in board.courses if c.may(Action.FOLLOW_UP)], board.now, with_sent=False)
+    return render_template("meetings/dashboard.html", board=board, outbox=outbox)
 
 
 # --- the follow-up log ----------------------------------------------------------------
@@ -187,7 +190,8 @@ def _agreement_page(agreement_id: int, form: FollowUpForm, status: int = 200):
     log = followup.agreement_log(agreement_id)
     if log is None:
         abort(404)
-    return render_template("followup/agreement.html", log=log, form=form, today=followup.local_today()), status
+    outreach = outreach_lists.agreement_messages(agreement_id, utcnow())
+    return render_template("followup/agreement.html", log=log, form=form, today=followup.local_today(), outreach=outreach), status
 
 
 @bp.route("/agreements/<int:agreement_id>/follow-up")

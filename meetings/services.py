@@ -202,6 +202,13 @@ class MeetingScreen:
         return agreements.to_review(self.meeting)
 
     @cached_property
+    def replies(self) -> dict:
+        """The newest answer by reply link for each agreement under review, offered beside it (one query)."""
+        from meetings.outreach import rules
+
+        return rules.latest_replies(item.agreement.id for item in self.review)
+
+    @cached_property
     def last_words(self) -> list[Note]:
         from meetings import agreements
 

@@ -11,7 +11,9 @@ from roles.access import ACCESS_ATTR, BUILTIN_PUBLIC_ENDPOINTS, PUBLIC
 from tests.conftest import csrf_token, login
 
 #: The short list of endpoints anyone may reach. Adding one here needs a reason.
-ALLOWED_ANONYMOUS = {"static", "roles.login", "roles.set_language", "roles.health"}
+#: outreach.reply: a person responsible for an agreement answers without an account; the page
+#: needs its own signed, expiring, revocable link and shows only that agreement (test_reminders.py).
+ALLOWED_ANONYMOUS = {"static", "roles.login", "roles.set_language", "roles.health", "outreach.reply"}
 
 
 def _url_for_rule(rule, demo) -> str:
