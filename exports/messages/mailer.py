@@ -15,6 +15,8 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 
 from exports.messages import compose
@@ -25,6 +27,12 @@ from meetings.outreach.models import Channel, MessageKind, OutgoingMessage, Staf
 from roles import audit
 
 log = logging.getLogger(__name__)
+
+NO_OVERVIEW_ADDRESS = _l("No address for the weekly overview.")
+AGREEMENT_MOVED = _l("The agreement is finished, or someone else is responsible for it now.")
+NOW_LETTERS = _l("This person now gets letters; reminders go by email only.")
+#: `_address`'s answer for a message after a meeting to someone who now wants letters.
+AS_LETTER = "as letter"
 
 
 @dataclass
@@ -79,7 +87,7 @@ def _address(message: OutgoingMessage) -> tuple[str | None, str | None]:
     """Return where the message goes now, or why it goes nowhere (the consent rule is asked again)."""
     if message.kind == MessageKind.DIGEST:
         staff = db.session.get(StaffEmail, message.user_id)
-        return (staff.email, None) if staff else (None, "no address for the weekly overview")
+        return (staff.email, None) if staff else (None, str(NO_OVERVIEW_ADDRESS))
     member = message.member
     route = rules.route_now(member)
     if not route.sendable:
@@ -87,16 +95,16 @@ def _address(message: OutgoingMessage) -> tuple[str | None, str | None]:
     if message.kind != MessageKind.AGREEMENTS:
         agreement = db.session.get(Agreement, message.agreement_ids[0]) if message.agreement_ids else None
         if agreement is None or agreement.status != AgreementStatus.OPEN or agreement.responsible_id != member.id:
-            return None, "the agreement is finished or someone else is responsible now"
+            return None, str(AGREEMENT_MOVED)
     if route.channel != Channel.EMAIL:
-        return None, "letter"
+        return None, AS_LETTER if message.kind == MessageKind.AGREEMENTS else str(NOW_LETTERS)
     return route.address, None
 
 
 def _send_one(message: OutgoingMessage, now: datetime, report: RoundReport, user_id: int | None) -> None:
     address, why_not = _address(message)
     if address is None:
-        if why_not == "letter" and message.kind == MessageKind.AGREEMENTS:
+        if why_not == AS_LETTER:
             outbox.as_letter(message)  # the person now wants letters: it waits in the list to print
             report.letters += 1
             _finish(message, "message.queued_as_letter", report, user_id)
@@ -105,6 +113,7 @@ def _send_one(message: OutgoingMessage, now: datetime, report: RoundReport, user
             report.cancelled += 1
             _finish(message, "message.cancelled", report, user_id)
         return
+    connection = mail.get_connection()
     try:
         built = compose.compose(message, now)
         email = EmailMultiAlternatives(
@@ -113,10 +122,12 @@ def _send_one(message: OutgoingMessage, now: datetime, report: RoundReport, user
             to=[address],
             reply_to=list(built.reply_to),
             headers={"Message-ID": message.message_id_header, "Auto-Submitted": "auto-generated"},
-            connection=mail.get_connection(),
+            connection=connection,
         )
         email.attach_alternative(built.html(), "text/html")
         db.session.commit()  # the links exist before the message that carries them leaves
+        # Opened here and closed below: Flask-Mailman leaves a connection open when sending raises.
+        connection.open()
         email.send()
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()), (0, b""))
@@ -127,15 +138,26 @@ def _send_one(message: OutgoingMessage, now: datetime, report: RoundReport, user
         _failed(message, now, f"{error.smtp_code} {_text(error.smtp_error)}", address, permanent=permanent, report=report, user_id=user_id)
     except (OSError, smtplib.SMTPException) as error:
         # Connection refused, timed out, dropped, or the login failed: the same for every message now.
-        report.server_down = f"Not sent: the mail server could not be reached or did not let Rundbord in ({error})"[:500]
+        report.server_down = _("Not sent: the mail server could not be reached or did not let Rundbord in (%(error)s).", error=str(error))[:500]
         _failed(message, now, report.server_down, address, permanent=False, report=report, user_id=user_id)
     except Exception as error:  # a fault of ours: keep the message, show it, try again next round
         log.exception("message %s could not be built or sent", message.id)
-        _failed(message, now, f"Rundbord could not make the message: {type(error).__name__}", address, permanent=False, report=report, user_id=user_id)
+        _failed(message, now, _("Rundbord could not make the message (%(error)s).", error=type(error).__name__), address, permanent=False, report=report, user_id=user_id)
     else:
         outbox.mark_sent(message, now, address)
         report.sent += 1
         _finish(message, "message.sent", report, user_id)
+    finally:
+        _close(connection)
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except (OSError, smtplib.SMTPException):  # the server went away: the socket is closed all the same
+        if connection.connection is not None:
+            connection.connection.close()
+            connection.connection = None
 
 
 def _text(raw) -> str:

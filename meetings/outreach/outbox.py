@@ -164,7 +164,7 @@ def requeue(message: OutgoingMessage) -> None:
 
 def as_letter(message: OutgoingMessage) -> None:
     """Print an email that could not be delivered as a letter instead (the message after a meeting only)."""
-    undelivered = (MessageStatus.FAILED, MessageStatus.BOUNCED, MessageStatus.QUEUED)
+    undelivered = (MessageStatus.FAILED, MessageStatus.BOUNCED, MessageStatus.QUEUED, MessageStatus.SENDING)
     if message.kind != MessageKind.AGREEMENTS or message.channel != Channel.EMAIL or message.status not in undelivered:
         raise NotAllowed("only an undelivered message after a meeting can become a letter")
     message.channel = Channel.LETTER

@@ -115,9 +115,9 @@ def _key(kind: str, *parts: object) -> str:
     return ":".join([kind, *map(str, parts)])
 
 
-def close_key(meeting: Meeting, member: NetworkMember, agreement_ids: Iterable[int]) -> str:
+def close_key(meeting: Meeting, member: NetworkMember, agreement_ids: Iterable[int], *, with_summary: bool = False) -> str:
     """Name one person's message for exactly these agreements of this meeting (the same set is never sent twice)."""
-    ids = ",".join(str(i) for i in sorted(agreement_ids))
+    ids = ",".join(str(i) for i in sorted(agreement_ids)) + (",summary" if with_summary else "")
     return _key("agreements", f"m{meeting.id}", f"p{member.id}", hashlib.sha256(ids.encode()).hexdigest()[:16])
 
 
@@ -154,7 +154,7 @@ def close_plan(meeting: Meeting) -> ClosePlan:
         is_citizen = member.kind == MemberKind.CITIZEN
         if is_citizen and route.sendable and not given:
             route = Route(route.channel, route.address, reason=str(SUMMARY_NOT_GIVEN))
-        key = close_key(meeting, member, [a.id for a in own] + (["summary"] if is_citizen else []))
+        key = close_key(meeting, member, [a.id for a in own], with_summary=is_citizen)
         planned.append(Planned(member, own, route, key, is_citizen, existing.get(key)))
     return ClosePlan(meeting, planned, given)
 
