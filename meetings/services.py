@@ -204,9 +204,9 @@ class MeetingScreen:
     @cached_property
     def replies(self) -> dict:
         """The newest answer by reply link for each agreement under review, offered beside it (one query)."""
-        from meetings.outreach import rules
+        from meetings.outreach.replies import latest_replies
 
-        return rules.latest_replies(item.agreement.id for item in self.review)
+        return latest_replies(item.agreement.id for item in self.review)
 
     @cached_property
     def last_words(self) -> list[Note]:

@@ -20,7 +20,7 @@ from extensions import db
 from meetings import agreements, followup, services
 from meetings.clock import utcnow
 from meetings.models import Agreement, AgreementStatus, ConsentScope, Course, FollowUp, Language, Meeting, NetworkMember
-from meetings.outreach import contacts, links
+from meetings.outreach import contacts
 from meetings.outreach.models import Channel, MessageKind, MessageStatus, OutgoingMessage, Reply, ReplyLink
 from roles.models import AuditEntry, User
 from tests.conftest import csrf_token

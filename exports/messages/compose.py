@@ -19,7 +19,8 @@ from extensions import db
 from meetings import followup
 from meetings.formatting import day
 from meetings.models import Agreement, AgreementStatus, Course, Meeting, MemberKind, NetworkMember
-from meetings.outreach import links, rules
+from meetings.outreach import links, reminders
+from meetings.outreach.replies import latest_replies
 from meetings.outreach.models import MessageKind, OutgoingMessage, StaffEmail
 from roles.models import User
 
@@ -230,10 +231,10 @@ def _reminder(message: OutgoingMessage, member: NetworkMember, now: datetime) ->
 
 
 def _digest(message: OutgoingMessage, user: User, now: datetime) -> Composed:
-    today = rules.today_local(now)
+    today = reminders.today_local(now)
     agreements = _agreements_of(message)
     courses = {c.id: c for c in db.session.scalars(db.select(Course).where(Course.id.in_({a.course_id for a in agreements} or {0})))}
-    replies = rules.latest_replies(a.id for a in agreements)
+    replies = latest_replies(a.id for a in agreements)
     items = []
     for a in agreements:
         reply = replies.get(a.id)

@@ -22,7 +22,7 @@ from flask_mailman import EmailMultiAlternatives
 from exports.messages import compose
 from extensions import db, mail
 from meetings.models import Agreement, AgreementStatus, Course
-from meetings.outreach import links, outbox, rules
+from meetings.outreach import links, outbox, reminders, rules
 from meetings.outreach.models import Channel, MessageKind, OutgoingMessage, StaffEmail
 from roles import audit
 
@@ -52,16 +52,16 @@ class RoundReport:
 def send_round(now: datetime) -> RoundReport:
     """Queue today's reminders and weekly overviews, then send every email that waits."""
     report = RoundReport()
-    today = rules.today_local(now)
-    for due in rules.reminders_due(today):
+    today = reminders.today_local(now)
+    for due in reminders.reminders_due(today):
         made = outbox.make_once(
             dedupe_key=due.dedupe_key, kind=due.kind, channel=Channel.EMAIL, agreement_ids=[due.agreement.id], now=now,
             course_id=due.agreement.course_id, member_id=due.member.id, about_date=due.about,
         )
         report.queued += made is not None
-    for user_id, overdue in rules.overdue_for_tovholders(today).items():
+    for user_id, overdue in reminders.overdue_for_tovholders(today).items():
         made = outbox.make_once(
-            dedupe_key=rules.digest_key(user_id, today), kind=MessageKind.DIGEST, channel=Channel.EMAIL,
+            dedupe_key=reminders.digest_key(user_id, today), kind=MessageKind.DIGEST, channel=Channel.EMAIL,
             agreement_ids=[a.id for a in overdue], now=now, user_id=user_id,
         )
         report.queued += made is not None

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from extensions import db
 from meetings.models import Agreement, Course, Meeting, MemberKind, NetworkMember
-from meetings.outreach.models import Channel, MessageAgreement, MessageKind, MessageStatus, OutgoingMessage, Reply, ReplyLink
+from meetings.outreach.models import MessageAgreement, MessageKind, MessageStatus, OutgoingMessage, Reply, ReplyLink
 
 #: Answers this recent are on the dashboard.
 RECENT_REPLIES = timedelta(days=14)
@@ -158,7 +158,3 @@ def agreement_messages(agreement_id: int, now: datetime) -> AgreementMessages:
     ).all()
     return AgreementMessages(list(messages), list(link_rows), list(replies), now)
 
-
-def letter_channel(message: OutgoingMessage) -> bool:
-    """Whether the message is (now) a printed letter."""
-    return message.channel == Channel.LETTER

@@ -7,6 +7,7 @@ tovholder's own contacts are, so the log tells the whole story between two meeti
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -99,10 +100,14 @@ def record_reply(link: ReplyLink, answer: Answer, now: datetime) -> Reply:
     return reply
 
 
-def replies_of(agreement_id: int) -> list[Reply]:
-    """Return every answer about an agreement, oldest first."""
-    return list(
-        db.session.scalars(
-            db.select(Reply).where(Reply.agreement_id == agreement_id).options(db.joinedload(Reply.member)).order_by(Reply.created_at, Reply.id)
-        )
-    )
+def latest_replies(agreement_ids: Iterable[int]) -> dict[int, Reply]:
+    """Return each agreement's newest reply, in one query."""
+    wanted = list(set(agreement_ids))
+    if not wanted:
+        return {}
+    found: dict[int, Reply] = {}
+    for reply in db.session.scalars(
+        db.select(Reply).where(Reply.agreement_id.in_(wanted)).options(db.joinedload(Reply.member)).order_by(Reply.created_at, Reply.id)
+    ):
+        found[reply.agreement_id] = reply
+    return found
