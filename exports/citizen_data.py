@@ -284,7 +284,7 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
             for r in inspire
         ],
         # What was sent about the agreements and what came back (exports/messages).
-        **messages_data.collect(course_id),
+        **messages_data.collect(course_id, {a.id for a in agreements}),
         # When, why and what: never who.
         "access_log": [{"at": _iso(e.at), "purpose": e.purpose, "action": e.action} for e in access],
     }

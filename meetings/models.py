@@ -172,7 +172,8 @@ ConsentScope.__titles__ = {
 #: outbox and drafts (meeting), in calendar UIDs (meeting), in session cookies (user).
 #: SQLite then never hands such an id out again (AUTOINCREMENT; without it the highest id is
 #: reused after that row is erased). PostgreSQL's sequences never reuse an id; the option is
-#: ignored there. Migration 0005 rebuilt these tables so.
+#: ignored there. Migration 0005 rebuilt these tables so (0007: goal; 0011 created the messages,
+#: reply links and replies of meetings/outreach/models.py so).
 IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
 
 

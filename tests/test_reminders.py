@@ -23,7 +23,7 @@ from meetings.models import Agreement, AgreementStatus, ConsentScope, Course, Fo
 from meetings.outreach import contacts
 from meetings.outreach.models import Channel, MessageKind, MessageStatus, OutgoingMessage, Reply, ReplyLink
 from roles.models import AuditEntry, User
-from tests.conftest import csrf_token
+from tests.conftest import count_queries, csrf_token
 from tests.mailserver import MailServer, use_mail_server
 
 LINK_RE = re.compile(r"https?://\S+/reply/[A-Za-z0-9_\-]+")
@@ -430,3 +430,36 @@ def test_the_citizens_data_export_holds_the_messages_and_the_answers(setting, sm
 
     text = "\n".join(p.text for p in Document(io.BytesIO(archive.read("rundbord-citizen-data.docx"))).paragraphs)
     assert "Beskeder om aftalerne" in text and "Vi har været der." in text
+
+
+def test_the_export_reads_the_messages_in_the_same_number_of_queries_however_many_there_are(setting, smtp, client_as, client):
+    tove = client_as("tove")
+    url = f"/courses/{setting['course'].id}/citizen-data.zip"
+
+    def queries() -> int:
+        with count_queries() as sent:
+            assert tove.get(url).status_code == 200
+        return len(sent)
+
+    before = queries()
+    tove.post("/my-email", data={"email": "tove@kommune.example", "csrf_token": csrf_token(tove)})
+    _give_summary(tove, setting["meeting"].id)
+    _send_after_meeting(tove, setting["meeting"].id)
+    client.post(_link_path(smtp.to("hanne@example.dk")[0]), data={"answer": "done", "csrf_token": csrf_token(client)})
+    mailer.send_round(_at(setting["today"] + timedelta(days=40)))  # reminders and a weekly overview
+    assert len(_messages()) >= 5 and smtp.to("tove@kommune.example")
+    assert queries() == before
+
+
+def test_erasing_the_course_takes_its_messages_links_answers_and_addresses_with_it(setting, smtp, client_as, client):
+    from exports import erasure
+    from meetings.outreach.models import ContactPreference
+
+    tove = client_as("tove")
+    _send_after_meeting(tove, setting["meeting"].id)
+    path = _link_path(smtp.to("hanne@example.dk")[0])
+    client.post(path, data={"answer": "done", "csrf_token": csrf_token(client)})
+    erasure.erase_course(setting["course"].id, user_id=None)
+    for model in (OutgoingMessage, ReplyLink, Reply, ContactPreference):
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0, model.__name__
+    assert client.get(path).status_code == 404

@@ -32,17 +32,19 @@ def _iso(value) -> str | None:
     return iso(value)
 
 
-def collect(course_id: int) -> dict[str, Any]:
-    """Return the course's messages, answers and how each person wants messages, as JSON-ready data."""
-    own_agreements = db.select(Agreement.id).where(Agreement.course_id == course_id)
-    about_course = db.select(MessageAgreement.message_id).where(MessageAgreement.agreement_id.in_(own_agreements))
+def collect(course_id: int, agreement_ids: set[int]) -> dict[str, Any]:
+    """Return the course's messages, answers and how each person wants messages, as JSON-ready data.
+
+    `agreement_ids`: the course's agreements (already read by the caller); a weekly overview
+    spans several courses, and only this course's agreements of it are named.
+    """
+    about_course = db.select(MessageAgreement.message_id).join(Agreement, MessageAgreement.agreement_id == Agreement.id).where(Agreement.course_id == course_id)
     messages = db.session.scalars(
         db.select(OutgoingMessage)
         .where(db.or_(OutgoingMessage.course_id == course_id, OutgoingMessage.id.in_(about_course)))
-        .options(db.selectinload(OutgoingMessage.items))
+        .options(db.joinedload(OutgoingMessage.items))
         .order_by(OutgoingMessage.created_at, OutgoingMessage.id)
-    ).all()
-    mine = set(db.session.scalars(own_agreements)) if any(m.course_id is None for m in messages) else None
+    ).unique().all()
     replies = db.session.scalars(
         db.select(Reply).join(Agreement, Reply.agreement_id == Agreement.id).where(Agreement.course_id == course_id).order_by(Reply.created_at, Reply.id)
     ).all()
@@ -58,7 +60,7 @@ def collect(course_id: int) -> dict[str, Any]:
                 "channel": m.channel.value,
                 "status": m.status.value,
                 "address": m.to_address if m.kind != MessageKind.DIGEST else None,
-                "agreement_ids": [i for i in m.agreement_ids if mine is None or m.course_id is not None or i in mine],
+                "agreement_ids": [i for i in m.agreement_ids if i in agreement_ids],
                 "about_date": _iso(m.about_date),
                 "attempts": m.attempts,
                 "error": m.last_error,

@@ -5,6 +5,10 @@ rounds at the same moment) find it taken, so a reminder is never made, and so ne
 twice. An email is claimed by one round at a time with an UPDATE only one can win, then marked
 sent, failed (tried again next round, the error kept for the tovholder) or bounced (refused
 for good by the mail server: not tried again until a person says so).
+
+The one gap, said plainly: a round that dies after the server took a message but before that
+was recorded leaves it "sending"; after STALE_CLAIM it is sent again, with the same Message-ID,
+so a mail program shows the two as one message.
 """
 
 from __future__ import annotations
