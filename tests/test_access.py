@@ -28,6 +28,8 @@ def _url_for_rule(rule, demo) -> str:
         "consent_id": db.session.scalar(db.select(Consent.id).where(Consent.course_id == demo.course_id).limit(1)),
         "member_id": db.session.scalar(db.select(NetworkMember.id).where(NetworkMember.course_id == demo.course_id).limit(1)),
         "filename": "app.css",
+        # A reply link's token: one that names no link (the reply page then refuses it).
+        "token": "not-a-real-token",
     }
     url = rule.rule
     for arg in rule.arguments:

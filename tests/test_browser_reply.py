@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from exports.messages import mailer
 from extensions import db
-from meetings import followup, services
+from meetings import followup
 from meetings.clock import utcnow
 from meetings.models import ConsentScope, Course, FollowUp, NetworkMember
 from meetings.outreach import contacts, rules

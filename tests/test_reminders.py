@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from markupsafe import escape
 
 from exports.messages import mailer
 from extensions import db
@@ -25,6 +27,7 @@ from meetings.outreach.models import Channel, MessageKind, MessageStatus, Outgoi
 from roles.models import AuditEntry, User
 from tests.conftest import count_queries, csrf_token
 from tests.mailserver import MailServer, use_mail_server
+from tests.test_security import ANY_TEXT
 
 LINK_RE = re.compile(r"https?://\S+/reply/[A-Za-z0-9_\-]+")
 
@@ -463,3 +466,29 @@ def test_erasing_the_course_takes_its_messages_links_answers_and_addresses_with_
     for model in (OutgoingMessage, ReplyLink, Reply, ContactPreference):
         assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0, model.__name__
     assert client.get(path).status_code == 404
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=ANY_TEXT)
+def test_any_text_as_an_answer_is_kept_exactly_or_refused_with_the_text_still_there(setting, client, text):
+    link = db.session.scalars(db.select(ReplyLink).where(ReplyLink.member_id == setting["hanne"].id)).first()
+    if link is None:
+        from meetings.outreach import links
+
+        token = links.create_link(setting["agreements"][0], setting["hanne"], None, utcnow())
+        db.session.commit()
+        link = db.session.scalars(db.select(ReplyLink)).one()
+        setting["token"] = token
+    link.max_uses, link.uses = 10_000, 0
+    db.session.commit()
+    before = db.session.scalar(db.select(db.func.count(Reply.id)))
+    response = client.post(f"/reply/{setting['token']}", data={"answer": "comment", "comment": text, "csrf_token": csrf_token(client)})
+    assert response.status_code < 500
+    body = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in body
+    if response.status_code == 200:
+        assert db.session.scalar(db.select(Reply.comment).order_by(Reply.id.desc()).limit(1)) == text.strip()
+    else:
+        assert db.session.scalar(db.select(db.func.count(Reply.id))) == before
+        if "\x00" not in text and text.strip():
+            assert response.status_code == 400 and str(escape(text.strip()[:50])) in body

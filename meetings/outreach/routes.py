@@ -86,7 +86,7 @@ def reply(token: str):
             else:
                 db.session.commit()
                 _audit_link("reply.answered", link, detail=answered.answer.value)
-                status = 200
+                status, form = 200, ReplyForm(formdata=None)  # recorded: a clean form for anything to add
     else:
         _audit_link("reply.viewed", link)
     with force_locale(link.member.language.value):
