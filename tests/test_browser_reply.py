@@ -73,3 +73,24 @@ def test_the_reply_page_takes_an_answer_keeps_a_wrong_one_on_screen_and_passes_a
     (reply,) = db.session.scalars(db.select(Reply)).all()
     assert (reply.until, reply.comment) == (until, "Lægen har først tid om to uger.")
     assert db.session.scalar(db.select(FollowUp.text).where(FollowUp.id == reply.follow_up_id)).startswith("Svar fra Hanne Holm via link")
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (390, 844)])
+def test_the_tovholders_message_pages_pass_axe(browser, emailed_link, live_server, demo, size):
+    from meetings.outreach.models import MessageAgreement, OutgoingMessage
+    from tests.conftest import browser_log_in
+
+    meeting_id, member_id = db.session.execute(db.select(OutgoingMessage.meeting_id, OutgoingMessage.member_id)).first()
+    agreement_id = db.session.scalar(db.select(MessageAgreement.agreement_id))
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="da-DK", bypass_csp=True)
+    page = context.new_page()
+    browser_log_in(page, live_server, "tove")
+    found = {}
+    pages = (f"/meetings/{meeting_id}/messages", "/to-send", f"/members/{member_id}/messages", "/my-email", "/", f"/agreements/{agreement_id}/follow-up")
+    for url in pages:
+        page.goto(live_server + url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+        found[url] = [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
+    context.close()
+    assert {url: v for url, v in found.items() if v} == {}
