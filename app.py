@@ -18,12 +18,14 @@ import config
 
 # Importing the areas registers their models, views and URL ids (exports → meetings → roles → kernel).
 import exports
+import exports.messages
 import meetings
+import meetings.outreach
 import meetings.team
 import roles
 import roles.admin
 import roles.signin
-from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
 from kernel import bidi, boundary, clock, deploy
 from kernel.input import too_long_message
 from roles import access, services
@@ -43,6 +45,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     boundary.init_app(app)  # before the blueprints: their `<int:...>` routes take its id converter
     _register_blueprints(app)
     # check-deploy also asks the sign-in rules (password login without a second factor, …).
@@ -53,6 +56,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
 def _configure(app: Flask, overrides: dict[str, Any]) -> None:
     app.config.from_mapping(config.DEFAULTS)
+    app.config.update(config.mail_settings(os.environ))
     app.config.from_prefixed_env("RUNDBORD")
     app.config.update(overrides)
     production = app.config["RUNDBORD_ENV"] == "production"
@@ -144,5 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roles.admin.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(meetings.team.bp)
+    app.register_blueprint(meetings.outreach.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(exports.messages.bp)
 

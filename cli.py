@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app app demo`, `create-admin`, `translate`, `purge-audit`."""
+"""Command-line tools: `flask --app app demo`, `create-admin`, `translate`, `purge-audit` (and the areas' own: `send-reminders`, `export-summary`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask_babel import force_locale
 
 import demo
 from exports import cli as export_cli
+from exports.messages import cli as messages_cli
 from kernel.deploy import deploy_findings
 from roles import audit
 from roles.admin import cli as admin_cli
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     """Attach Rundbord's commands to the app's CLI."""
     export_cli.register(app)
     admin_cli.register(app)
+    messages_cli.register(app)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only create the demo when the database has no users.")

@@ -33,11 +33,57 @@ DEFAULTS = {
     "OIDC_SCOPES": "openid profile email",
     "OIDC_PROVIDER_NAME": "",
     "REMEMBER_DEVICE_DAYS": 30,
+    # Messages to the people responsible for agreements (meetings/outreach, exports/messages).
+    #: Where people open their reply links, e.g. https://rundbord.example.dk (the CLI has no request to ask).
+    "PUBLIC_URL": "",
+    "REMINDER_DAYS_BEFORE": 3,
+    "OVERDUE_REMINDER_EVERY_DAYS": 7,
+    "REPLY_LINK_DAYS": 45,
+    "REPLY_LINK_MAX_USES": 5,
+    "REPLY_RATE_LIMIT": "20 per minute;200 per hour",
+    # Flask-Mailman would use its in-memory backend under TESTING; Rundbord always speaks SMTP.
+    "MAIL_BACKEND": "smtp",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_DEFAULT_SENDER": "Rundbord <rundbord@localhost>",
+}
+
+#: The SMTP settings read from the environment as they are named there (MAIL_SERVER=…), with their types.
+MAIL_ENV = {
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": int,
 }
 
 
 class ConfigError(RuntimeError):
     """The app cannot start safely with this configuration."""
+
+
+def mail_settings(environ) -> dict:
+    """Return the MAIL_* settings present in the environment, typed ("true"/"1"/"yes" is on)."""
+    found = {}
+    for name, kind in MAIL_ENV.items():
+        raw = environ.get(name)
+        if raw is None or raw.strip() == "":
+            continue
+        raw = raw.strip()
+        if kind is bool:
+            found[name] = raw.lower() in ("1", "true", "yes", "on")
+        elif kind is int:
+            try:
+                found[name] = int(raw)
+            except ValueError as error:
+                raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from error
+        else:
+            found[name] = raw
+    return found
 
 
 def database_url(instance_path: str) -> str:

@@ -5,6 +5,7 @@ from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -35,3 +36,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # In-memory by default (per process); set RATELIMIT_STORAGE_URI for a shared store.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# SMTP settings come from MAIL_* (config.mail_settings); messages are built in exports/messages.
+mail = Mail()

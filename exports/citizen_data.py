@@ -21,6 +21,7 @@ from typing import Any
 from flask_babel import force_locale
 
 from exports.citizen_data_docx import build_citizen_data_docx
+from exports.messages import citizen_data as messages_data
 from extensions import db
 from meetings.feedback.inspire import InspireItem
 from meetings.models import (
@@ -245,6 +246,8 @@ def collect_citizen_data(course_id: int, now: datetime) -> dict[str, Any]:
             {"meeting_id": r.meeting_id, "answered_at": _iso(r.answered_at), **{q: getattr(r, q) for q in INSPIRE_QUESTIONS}}
             for r in inspire
         ],
+        # What was sent about the agreements and what came back (exports/messages).
+        **messages_data.collect(course_id, {a.id for a in agreements}),
         # When, why and what: never who.
         "access_log": [{"at": _iso(e.at), "purpose": e.purpose, "action": e.action} for e in access],
     }

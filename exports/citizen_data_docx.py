@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from exports import summary_docx as dx
+from exports.messages import citizen_data as messages_data
 from kernel.bidi import isolate
 from kernel.clock import day, when
 from meetings.feedback.inspire import InspireItem
@@ -39,6 +40,8 @@ PURPOSE_TITLES = {
     "summary": _l("For the summary of a meeting"),
     "feedback": _l("For how a meeting went"),
     "erasure": _l("To erase the course"),
+    "messages": _l("To send someone their agreements or a reminder"),
+    "reply": _l("An answer about an agreement, by its link"),
 }
 #: The CHIME parts' short names, as the INSPIRE screens show them.
 INSPIRE_TITLES = {item.value: item.title for item in InspireItem}
@@ -197,6 +200,8 @@ def build_citizen_data_docx(data: dict[str, Any]) -> bytes:
             dx.paragraph(doc, f"{outcome}. {isolate(r['comment'])}" if r["comment"] else f"{outcome}.", bold_lead=meeting_days.get(r["meeting_id"], "") + ":")
         for f in a["follow_ups"]:
             dx.paragraph(doc, isolate(f["text"]), bold_lead=_day(f["contacted_on"]) + ":")
+
+    messages_data.write_docx(doc, data, who, _when, _day)
 
     if data["inspire_responses"]:
         dx.heading(doc, _("Brief INSPIRE"), 2)

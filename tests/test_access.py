@@ -22,6 +22,9 @@ ALLOWED_ANONYMOUS = {
     # A new staff member has no password yet; the one-time link (a secret token) is their way in.
     # It expires, can be revoked, is throttled and audited.
     "admin.set_password",
+    # A person responsible for an agreement answers without an account; the page needs its own
+    # signed, expiring, revocable link and shows only that agreement (test_reminders.py).
+    "outreach.reply",
 }
 
 

@@ -144,6 +144,7 @@ FIELD_NAMES = [
     "phase", "member_id", "include", "scope", "kind", "closeness", "language", "responsible_id", "goal_id", "due_on",
     "invitees", "score", "contacted_on", "max_participants", "planned_at", "goal", "end_note", "reviewed",
     "connectedness", "hope", "identity", "meaning", "empowerment", "locale", "next", "uid", "seq", "device",
+    "email", "channel", "answer", "until", "message_id", "link_id",
 ]
 SKIP = {"roles.logout", "roles.logout_everywhere", "roles.change_password", "roles.login", "exports.erase_course"}
 

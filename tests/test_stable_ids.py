@@ -37,8 +37,12 @@ def _migration(filename: str):
 
 
 def _autoincrement_tables() -> set[str]:
-    """Every table that 0005 and 0007 rebuild with AUTOINCREMENT."""
-    return set(_migration("0005_ids_never_reused_on_sqlite.py").TABLES) | set(_migration("0007_goal_ids_never_reused_on_sqlite.py").TABLES)
+    """Every table that 0005 and 0007 rebuild, and 0011 creates, with AUTOINCREMENT."""
+    return (
+        set(_migration("0005_ids_never_reused_on_sqlite.py").TABLES)
+        | set(_migration("0007_goal_ids_never_reused_on_sqlite.py").TABLES)
+        | set(_migration("0011_messages.py").TABLES)
+    )
 
 
 def test_the_migration_rebuilds_exactly_the_tables_the_models_mark():

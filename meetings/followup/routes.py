@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from kernel.clock import local_today
+from kernel.clock import local_today, utcnow
 from kernel.refusal import Refusal
 from meetings.blueprint import bp
 from meetings.followup import ending
@@ -15,6 +15,7 @@ from meetings.followup import log as followup_log
 from meetings.followup.dashboard import dashboard_for
 from meetings.followup.forms import EndCourseForm, FollowUpForm, ResumeCourseForm
 from meetings.models import Agreement, Course
+from meetings.outreach import lists as outreach_lists
 from meetings.team.start_page import start_page_for
 from roles import audit
 from roles.access import login_only, requires
@@ -27,14 +28,16 @@ def dashboard():
     """Show the user's start page: courses, coming meetings, open agreements by who is responsible, what needs follow-up."""
     board = dashboard_for(current_user)
     start = start_page_for(current_user, has_courses=bool(board.courses or board.ended), follows_up=board.follows_up)
-    return render_template("followup/dashboard.html", board=board, start=start)
+    outbox = outreach_lists.outbox([c.course.id for c in board.courses if c.may(Action.FOLLOW_UP)], board.now, with_sent=False)
+    return render_template("followup/dashboard.html", board=board, start=start, outbox=outbox)
 
 
 def _agreement_page(agreement_id: int, form: FollowUpForm, status: int = 200):
     log = followup_log.agreement_log(agreement_id)
     if log is None:
         abort(404)
-    return render_template("followup/agreement.html", log=log, form=form, today=local_today()), status
+    outreach = outreach_lists.agreement_messages(agreement_id, utcnow())
+    return render_template("followup/agreement.html", log=log, form=form, today=local_today(), outreach=outreach), status
 
 
 @bp.route("/agreements/<int:agreement_id>/follow-up")

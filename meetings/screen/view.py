@@ -8,6 +8,7 @@ from functools import cached_property
 from extensions import db
 from meetings.course.network import current_members
 from meetings.models import Course, Meeting, NetworkMember, Note
+from meetings.outreach.replies import latest_replies
 from meetings.screen import agreements, attendance, notes, phases
 
 
@@ -47,6 +48,11 @@ class MeetingScreen:
     @cached_property
     def review(self):
         return agreements.to_review(self.meeting)
+
+    @cached_property
+    def replies(self) -> dict:
+        """The newest answer by reply link for each agreement under review, offered beside it (one query)."""
+        return latest_replies(item.agreement.id for item in self.review)
 
     @cached_property
     def last_words(self) -> list[Note]:
