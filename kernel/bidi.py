@@ -7,20 +7,28 @@ person-written value is isolated where it is shown; the stored text is never cha
 
 from __future__ import annotations
 
+import unicodedata
+
 from markupsafe import Markup, escape
 
 FSI, PDI, PDF = "\u2068", "\u2069", "\u202c"
 _OPENERS = "\u202a\u202b\u202d\u202e"  # LRE, RLE, LRO, RLO: each is closed by one PDF
+#: Bidi classes that can move text around them: right-to-left letters, Arabic digits, controls.
+_MOVERS = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 
 
 def isolate(text: str | None) -> str:
     """Return `text` between FSI and PDI, for plain text (a DOCX, a page title, a select option).
 
-    Embeddings and overrides the text leaves open are closed before the PDI as well, for
+    Only text that can move its neighbours gets the invisible marks (right-to-left letters,
+    bidi controls): a Danish name stays exactly as it is, to copy, search or type ahead in a
+    list. Embeddings and overrides the text leaves open are closed before the PDI as well, for
     programs that know no isolates.
     """
     if not text:
         return ""
+    if not any(unicodedata.bidirectional(ch) in _MOVERS for ch in text):
+        return text
     unclosed = max(0, sum(text.count(c) for c in _OPENERS) - text.count(PDF))
     return f"{FSI}{text}{PDF * unclosed}{PDI}"
 

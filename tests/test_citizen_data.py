@@ -33,7 +33,7 @@ from meetings.models import (
     SessionRating,
 )
 from roles.models import AuditEntry, RoleAssignment, User
-from tests.conftest import count_queries, csrf_token, english, visible
+from tests.conftest import count_queries, csrf_token, english
 from tests.test_summary import citizen_of
 
 
@@ -107,11 +107,10 @@ def test_the_zip_holds_valid_json_and_a_readable_docx_of_everything(demo, client
 
     document = docx.Document(io.BytesIO(archive.read(citizen_data.DOCX_NAME)))
     assert document.core_properties.language == "da-DK"
-    # (Each person's words are isolated by invisible FSI…PDI marks; a reader sees the words without them.)
-    headings = [visible(p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == "Alt, hvad Rundbord har om Maja"
     assert "Hvornår dine data blev set" in headings
-    text = "\n".join(visible(p.text) for p in document.paragraphs)
+    text = "\n".join(p.text for p in document.paragraphs)
     assert "Jeg ligger vågen til klokken fire" in text and "ikke i referatet" in text
     assert "ved indlæggelse“ gjaldt, for referatet fra" in text
     assert "1 anden person sagde også, hvordan mødet var for dem." in text and "Jeg turde ikke" not in text
