@@ -15,7 +15,7 @@ import io
 import json
 import zipfile
 from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
@@ -23,6 +23,7 @@ from flask_babel import force_locale
 from exports.citizen_data_docx import build_citizen_data_docx
 from exports.messages import citizen_data as messages_data
 from extensions import db
+from kernel.clock import iso_utc
 from meetings.feedback.inspire import InspireItem
 from meetings.models import (
     Agreement,
@@ -45,13 +46,7 @@ INSPIRE_QUESTIONS = tuple(item.value for item in InspireItem)
 
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    """Return an ISO 8601 string; datetimes are UTC and say so with "Z"."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat() + "Z"
-    return value.isoformat()
+_iso = iso_utc
 
 
 def _enum(value) -> str | None:

@@ -56,3 +56,12 @@ def day(moment: date | datetime | None) -> str:
     if moment is None:
         return ""
     return format_date(moment, "long")
+
+
+def iso_utc(value: datetime | date | None) -> str | None:
+    """Return an ISO 8601 string for the data export; datetimes are UTC and say so with "Z"."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.isoformat()

@@ -10,9 +10,10 @@ import pyotp
 
 from app import create_app
 from extensions import db
+from kernel.clock import utcnow
 from roles.models import AuditEntry, User
 from roles.signin import rules, sessions, totp
-from roles.signin.models import RecoveryCode, SecondFactor, utcnow
+from roles.signin.models import RecoveryCode, SecondFactor
 from tests.conftest import csrf_token, login
 
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle=|javascript:", re.IGNORECASE)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from exports import summary_docx as dx
 from extensions import db
+from kernel.clock import iso_utc
 from meetings.models import Agreement, NetworkMember
 from meetings.outreach.models import (
     Channel,
@@ -26,11 +27,7 @@ from meetings.outreach.models import (
     ReplyAnswer,
 )
 
-
-def _iso(value) -> str | None:
-    from exports.citizen_data import _iso as iso  # that module includes this one
-
-    return iso(value)
+_iso = iso_utc
 
 
 def collect(course_id: int, agreement_ids: set[int]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from exports.messages.mailer import send_round
 from kernel.clock import utcnow
 
 
@@ -14,8 +15,6 @@ def register(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue the reminders and weekly overviews due now and send every email that waits (safe to run again)."""
-        from exports.messages.mailer import send_round
-
         if current_app.config["RUNDBORD_ENV"] == "production" and not current_app.config.get("PUBLIC_URL"):
             raise click.ClickException("Set RUNDBORD_PUBLIC_URL (e.g. https://rundbord.example.dk): the reply links in the messages point there.")
         report = send_round(utcnow())

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from extensions import db
 from meetings.consent.rules import condition_of, may_receive, sharing
 from meetings.models import Agreement, ConsentScope, Meeting, MemberKind, NetworkMember
+from meetings.outreach import outbox
 from meetings.outreach.models import Channel, ContactPreference, MessageKind, OutgoingMessage
 from meetings.screen.agreements import made_at
 
@@ -170,8 +171,6 @@ def queue_after_meeting(meeting: Meeting, user_id: int | None, now: datetime) ->
 
     Commits each message on its own (see outbox.make_once); pressing "send" again makes nothing twice.
     """
-    from meetings.outreach import outbox
-
     made = []
     for planned in close_plan(meeting).to_queue:
         message = outbox.make_once(

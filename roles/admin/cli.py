@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from extensions import db
+from roles.admin import rules
 
 
 def register(app: Flask) -> None:
@@ -27,8 +28,6 @@ def register(app: Flask) -> None:
     )
     def create_admin_command(username: str, display_name: str | None, email: str | None, ask_password: bool, base_url: str | None) -> None:
         """Make the first administrator and print a one-time link to set the password (valid 72 hours)."""
-        from roles.admin import rules
-
         password = None
         if ask_password:
             password = click.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)

@@ -13,9 +13,10 @@ from datetime import timedelta
 from flask import current_app
 
 from extensions import db
+from kernel.clock import utcnow
 from roles import audit
 from roles.models import User
-from roles.signin.models import RememberedDevice, utcnow
+from roles.signin.models import RememberedDevice
 
 DEVICE_COOKIE = "rundbord_device"
 

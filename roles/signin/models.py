@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-
-
-def utcnow() -> datetime:
-    """Return the current time as naive UTC (what every DateTime column stores)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from kernel.clock import utcnow
 
 
 class SecondFactor(db.Model):

@@ -21,10 +21,11 @@ from flask import current_app, request, session
 from joserfc.errors import JoseError
 
 from extensions import db
+from kernel.clock import utcnow
 from roles import audit
 from roles.models import User
 from roles.signin import rules
-from roles.signin.models import SsoIdentity, utcnow
+from roles.signin.models import SsoIdentity
 
 NAME = "municipality"
 #: Seconds of clock difference tolerated on the ID token's times.

@@ -17,10 +17,11 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
+from kernel.clock import utcnow
 from roles import audit
 from roles.models import User
 from roles.signin import devices, totp
-from roles.signin.models import SignInPolicy, utcnow
+from roles.signin.models import SecondFactor, SignInPolicy
 
 #: A password hash that no password matches: the account signs in only through the provider.
 NO_PASSWORD = "!sso-only"
@@ -106,8 +107,6 @@ class StaffFactor:
 
 def staff_second_factors() -> list[StaffFactor]:
     """Return every active staff account with whether it has a second factor, by username."""
-    from roles.signin.models import SecondFactor
-
     rows = db.session.execute(
         db.select(User, SecondFactor.confirmed_at)
         .outerjoin(SecondFactor, SecondFactor.user_id == User.id)

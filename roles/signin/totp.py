@@ -31,10 +31,11 @@ from flask import current_app
 from markupsafe import Markup
 
 from extensions import db
+from kernel.clock import utcnow
 from roles import audit
 from roles.models import User
 from roles.services import FREE_ATTEMPTS, MAX_LOCK
-from roles.signin.models import RecoveryCode, RememberedDevice, SecondFactor, utcnow
+from roles.signin.models import RecoveryCode, RememberedDevice, SecondFactor
 
 ISSUER_NAME = "Rundbord"
 #: Codes from one step before or after now also count (a phone's clock a little off).
