@@ -20,10 +20,13 @@ from markupsafe import escape
 from exports.messages import mailer
 from extensions import db
 from kernel.clock import local_today, utcnow
-from meetings import agreements, followup, services
+from meetings.consent.rules import give_consent, withdraw_consents
+from meetings.course.calendar import plan_meeting
+from meetings.course.network import citizen_member
 from meetings.models import Agreement, AgreementStatus, ConsentScope, Course, FollowUp, Language, Meeting, NetworkMember
 from meetings.outreach import contacts
 from meetings.outreach.models import Channel, MessageKind, MessageStatus, OutgoingMessage, Reply, ReplyLink
+from meetings.screen.agreements import close_meeting, record_agreement
 from roles.models import AuditEntry, User
 from tests.conftest import count_queries, csrf_token
 from tests.mailserver import MailServer, use_mail_server
@@ -51,9 +54,9 @@ def _user(username: str) -> User:
 def _held_meeting(course: Course, work: list[tuple[NetworkMember, str, date | None]], *, days_ago: int = 0) -> tuple[Meeting, list[Agreement]]:
     """A meeting held `days_ago` (closed), with these agreements."""
     now = utcnow()
-    meeting = services.plan_meeting(course, now - timedelta(days=days_ago, hours=2), location="Vestergade 4")
-    made = [agreements.record_agreement(meeting, text, member.id, due) for member, text, due in work]
-    agreements.close_meeting(meeting, now - timedelta(days=days_ago, hours=1))
+    meeting = plan_meeting(course, now - timedelta(days=days_ago, hours=2), location="Vestergade 4")
+    made = [record_agreement(meeting, text, member.id, due) for member, text, due in work]
+    close_meeting(meeting, now - timedelta(days=days_ago, hours=1))
     db.session.commit()
     return meeting, made
 
@@ -66,8 +69,8 @@ def setting(demo):
     # The demo's earlier agreements are finished, so only this meeting's are reminded of.
     db.session.execute(db.update(Agreement).where(Agreement.course_id == course.id).values(status=AgreementStatus.DONE))
     hanne, ali, lene = (_member(course.id, n) for n in ("Hanne Holm", "Ali Hassan", "Lene Berg"))
-    maja = services.citizen_member(course.id)
-    followup.give_consent(hanne, ConsentScope.AGREEMENTS, "", None)
+    maja = citizen_member(course.id)
+    give_consent(hanne, ConsentScope.AGREEMENTS, "", None)
     now = utcnow()
     contacts.set_preference(hanne, Channel.EMAIL, "hanne@example.dk", now)
     contacts.set_preference(maja, Channel.EMAIL, "maja@example.dk", now)
@@ -254,7 +257,7 @@ def test_a_link_that_may_no_longer_be_used_refuses_and_says_so(setting, smtp, cl
         assert "Træk linket tilbage" in page
         assert tove.post(f"/agreements/{link.agreement_id}/reply-links/revoke", data={"link_id": link.id, "csrf_token": csrf_token(tove)}).status_code == 302
     elif spoil == "consent_withdrawn":
-        followup.withdraw_consents(setting["hanne"], ConsentScope.AGREEMENTS)
+        withdraw_consents(setting["hanne"], ConsentScope.AGREEMENTS)
     elif spoil == "used_up":
         link.uses = link.max_uses
     elif spoil == "reviewed_done":
@@ -397,7 +400,7 @@ def test_nothing_goes_to_someone_whose_consent_was_withdrawn_before_it_left(sett
     smtp.stop()
     tove = client_as("tove")
     _send_after_meeting(tove, setting["meeting"].id)  # waits: the server is down
-    followup.withdraw_consents(setting["hanne"], ConsentScope.AGREEMENTS)
+    withdraw_consents(setting["hanne"], ConsentScope.AGREEMENTS)
     db.session.commit()
     smtp.start()
     mailer.send_round(utcnow())
@@ -455,7 +458,7 @@ def test_the_export_reads_the_messages_in_the_same_number_of_queries_however_man
 
 
 def test_erasing_the_course_takes_its_messages_links_answers_and_addresses_with_it(setting, smtp, client_as, client):
-    from exports import erasure
+    from meetings.course import erasure
     from meetings.outreach.models import ContactPreference
 
     tove = client_as("tove")

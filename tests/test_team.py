@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import inspect
 
 from extensions import db
-from meetings import services
-from meetings.clock import utcnow
+from kernel.clock import utcnow
+from meetings.course.calendar import plan_meeting
+from meetings.course.network import citizen_member, current_members
 from meetings.models import Attendance, AttendanceStatus, Citizen, Course, Language, MemberKind, NetworkMember
 from meetings.team import proxy, rules
 from meetings.team.models import ProxyPeriod
@@ -53,9 +54,9 @@ def test_starting_a_course_makes_the_citizen_and_the_creator_its_tovholder(app, 
     tove = _user("tove")
     course = _lone(tove)
     assert _roles(course.id) == {("tove", Role.TOVHOLDER)}
-    citizen = services.citizen_member(course.id)
+    citizen = citizen_member(course.id)
     assert (citizen.name, citizen.contact, course.citizen.full_name) == ("Lone", "sms 20 30 40 50", "Lone Kjær")
-    assert [m.kind for m in services.network(course.id)] == [MemberKind.CITIZEN, MemberKind.TEAM]
+    assert [m.kind for m in current_members(course.id)] == [MemberKind.CITIZEN, MemberKind.TEAM]
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "course.started"))
     assert (entry.course_id, entry.citizen_id, entry.user_id) == (course.id, course.citizen_id, tove.id)
     # No CPR number anywhere: the app does not need one.
@@ -113,16 +114,16 @@ def test_someone_without_roles_left_leaves_the_network_and_coming_invitations_an
     course = _lone(tove)
     rules.assign(course, morten, Role.MEETING_LEADER, tove)
     member = db.session.scalar(db.select(NetworkMember).where(NetworkMember.course_id == course.id, NetworkMember.user_id == morten.id))
-    meeting = services.plan_meeting(course, utcnow() + timedelta(days=7))
+    meeting = plan_meeting(course, utcnow() + timedelta(days=7))
     db.session.add(Attendance(meeting_id=meeting.id, member_id=member.id, status=AttendanceStatus.INVITED))
     db.session.commit()
 
     rules.remove(course, morten, Role.MEETING_LEADER, tove)
 
-    assert member.removed_at is not None and member not in services.network(course.id)
+    assert member.removed_at is not None and member not in current_members(course.id)
     assert db.session.scalar(db.select(db.func.count(Attendance.id)).where(Attendance.member_id == member.id)) == 0
     rules.assign(course, morten, Role.REFLECTANT, tove)
-    assert member.removed_at is None and member in services.network(course.id)
+    assert member.removed_at is None and member in current_members(course.id)
 
 
 def test_a_deactivated_colleague_cannot_be_given_a_role(app, demo):
@@ -212,7 +213,7 @@ def test_the_proxy_is_recorded_replaced_and_ended_with_its_dates(app, demo):
 def test_a_proxy_in_the_future_from_outside_the_network_or_ending_before_it_began_is_refused(app, demo):
     tove = _user("tove")
     course = db.session.get(Course, demo.course_id)
-    jonas, maja = _member(course.id, "Jonas Holm"), services.citizen_member(course.id)
+    jonas, maja = _member(course.id, "Jonas Holm"), citizen_member(course.id)
     yasmin = _member(demo.other_course_id, "Yasmin Saleh")
     for member, started, field in ((jonas, TODAY + timedelta(days=1), "started_on"), (maja, TODAY, "member_id"), (yasmin, TODAY, "member_id"), (None, TODAY, "member_id")):
         with pytest.raises(TeamError) as refused:
