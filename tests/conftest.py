@@ -218,7 +218,11 @@ def browser():
     """A real headless Chromium (Debian's package), driven by Playwright."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits on a condition; on a busy machine (CI shares its two cores) an answer can take
+    # longer than Playwright's default 5 s. A longer deadline costs nothing when the page is quick.
+    expect.set_options(timeout=20_000)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(

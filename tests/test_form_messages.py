@@ -110,8 +110,8 @@ def _add_agreement(client, demo, text: str, due_on: str):
 @pytest.mark.parametrize(
     "language, too_long, not_a_date",
     [
-        ("da", "Teksten må højst være på 5000 tegn.", "Det er ikke en gyldig dato."),
-        ("en", "Field cannot be longer than 5000 characters.", "Not a valid date value."),
+        ("da", "600 tegn for meget — gør teksten kortere, før den kan gemmes (højst 5.000 tegn).", "Det er ikke en gyldig dato."),
+        ("en", "600 characters too long — shorten the text before it can be saved (at most 5,000 characters).", "Not a valid date value."),
     ],
 )
 def test_too_long_text_and_an_invalid_date_are_told_in_the_pages_language(demo, client_as, language, too_long, not_a_date):
@@ -123,7 +123,7 @@ def test_too_long_text_and_an_invalid_date_are_told_in_the_pages_language(demo, 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert too_long in page and not_a_date in page
-    other = {"da": "Field cannot be longer", "en": "Teksten må højst"}[language]
+    other = {"da": "characters too long", "en": "tegn for meget"}[language]
     assert other not in page
     # What was typed is still in the box.
     assert typed.strip() in page
@@ -132,12 +132,12 @@ def test_too_long_text_and_an_invalid_date_are_told_in_the_pages_language(demo, 
 @pytest.mark.parametrize(
     "language, invalid_date, too_long",
     [
-        ("da", "Skriv en dato, fx 2026-03-24.", "Teksten må højst være på 4000 tegn."),
-        ("en", "Write a date, e.g. 2026-03-24.", "Field cannot be longer than 4000 characters."),
+        ("da", "Skriv en dato, fx 2026-03-24.", "500 tegn for meget — gør teksten kortere, før den kan gemmes (højst 4.000 tegn)."),
+        ("en", "Write a date, e.g. 2026-03-24.", "500 characters too long — shorten the text before it can be saved (at most 4,000 characters)."),
     ],
 )
 def test_a_forms_own_messages_follow_the_page_language_too(demo, client_as, language, invalid_date, too_long):
-    """The follow-up log's date sets its own message; the text's length is WTForms' own."""
+    """The follow-up log's date sets its own message, and so does the text's length (MaxChars: never cut, say by how much)."""
     from extensions import db
     from meetings.models import Agreement
 
