@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db, limiter
+from kernel.bidi import bdi_message
 from kernel.clock import local_today, utcnow
 from meetings.consent.rules import may_receive
 from meetings.followup.dashboard import user_courses
@@ -135,7 +136,7 @@ def member_contact(member_id: int):
             else:
                 db.session.commit()
                 audit.record_in_course("member.contact_changed", member.course, purpose="network", object_type="member", object_id=member.id)
-                flash(_("Saved: how %(name)s gets messages.", name=member.name), "success")
+                flash(bdi_message(_("Saved: how %(name)s gets messages."), name=member.name), "success")
                 return redirect(request.args.get("next") if _safe(request.args.get("next")) else url_for("meetings.network_map", course_id=member.course_id))
         status = 400
     else:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from extensions import db
+from kernel.bidi import bdi_message, isolate
 from kernel.clock import local_today
 from meetings.course.overview import course_with_citizen
 from meetings.models import Course, Language, NetworkMember
@@ -32,7 +33,7 @@ def _form_error(form, error: TeamError, fallback: str) -> None:
 
 
 def _staff_choices(staff: list[User], placeholder) -> list[tuple[str, str]]:
-    return [("", str(placeholder))] + [(str(u.id), f"{u.display_name} ({u.unit})" if u.unit else u.display_name) for u in staff]
+    return [("", str(placeholder))] + [(str(u.id), f"{isolate(u.display_name)} ({isolate(u.unit)})" if u.unit else isolate(u.display_name)) for u in staff]
 
 
 def _user_or_none(user_id: int | None) -> User | None:
@@ -64,7 +65,7 @@ def start_course():
             db.session.rollback()
             _form_error(form, error, "preferred_name")
         else:
-            flash(_("The course for %(name)s has started, and you are its tovholder.", name=course.citizen.preferred_name), "success")
+            flash(bdi_message(_("The course for %(name)s has started, and you are its tovholder."), name=course.citizen.preferred_name), "success")
             return redirect(url_for("meetings.course", course_id=course.id))
     return render_template("team/start.html", form=form), (400 if form.errors else 200)
 
@@ -83,7 +84,9 @@ def _team_page(course_id: int, status: int = 200, problem: str | None = None, **
     handover_form.user_id.choices = _staff_choices([u for u in staff if u.id != current_user.id], _l("Choose a colleague"))
     candidates = proxy.candidates(course_id)
     proxy_form = forms.get("proxy") or ProxyForm(formdata=None, prefix="proxy")
-    proxy_form.member_id.choices = [("", str(_l("Choose a person")))] + [(str(m.id), f"{m.name} ({m.relation})" if m.relation else m.name) for m in candidates]
+    proxy_form.member_id.choices = [("", str(_l("Choose a person")))] + [
+        (str(m.id), f"{isolate(m.name)} ({isolate(m.relation)})" if m.relation else isolate(m.name)) for m in candidates
+    ]
     return (
         render_template(
             "team/team.html",
@@ -166,7 +169,7 @@ def hand_over(course_id: int):
             db.session.rollback()
             _form_error(form, error, "user_id")
         else:
-            flash(_("%(name)s is now tovholder for %(citizen)s.", name=to.display_name, citizen=course.citizen.preferred_name), "success")
+            flash(bdi_message(_("%(name)s is now tovholder for %(citizen)s."), name=to.display_name, citizen=course.citizen.preferred_name), "success")
             return _after_change(course_id)
     return _team_page(course_id, 400, handover=form)
 
@@ -189,7 +192,7 @@ def choose_proxy(course_id: int):
             db.session.rollback()
             _form_error(form, error, "member_id")
         else:
-            flash(_("%(name)s is recorded as the citizen's proxy.", name=member.name), "success")
+            flash(bdi_message(_("%(name)s is recorded as the citizen's proxy."), name=member.name), "success")
             return redirect(url_for("team.team", course_id=course_id, _anchor="proxy"))
     return _team_page(course_id, 400, proxy=form)
 
@@ -207,7 +210,7 @@ def end_proxy(course_id: int):
             db.session.rollback()
             _form_error(form, error, "ended_on")
         else:
-            flash(_("%(name)s is no longer the citizen's proxy.", name=ended.member.name), "success")
+            flash(bdi_message(_("%(name)s is no longer the citizen's proxy."), name=ended.member.name), "success")
             return redirect(url_for("team.team", course_id=course_id, _anchor="proxy"))
     return _team_page(course_id, 400, end=form)
 
