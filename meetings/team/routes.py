@@ -26,12 +26,6 @@ def _me() -> User:
     return current_user._get_current_object()  # the real User, not the proxy
 
 
-def _form_error(form, error: TeamError, fallback: str) -> None:
-    """Put a rule's refusal next to the field it is about (or the form's main field)."""
-    target = getattr(form, error.field or fallback, None) or getattr(form, fallback)
-    target.errors = [*target.errors, error.message]
-
-
 def _staff_choices(staff: list[User], placeholder) -> list[tuple[str, str]]:
     return [("", str(placeholder))] + [(str(u.id), f"{isolate(u.display_name)} ({isolate(u.unit)})" if u.unit else isolate(u.display_name)) for u in staff]
 
@@ -63,7 +57,7 @@ def start_course():
             )
         except TeamError as error:
             db.session.rollback()
-            _form_error(form, error, "preferred_name")
+            error.show_on(form, "preferred_name")
         else:
             flash(bdi_message(_("The course for %(name)s has started, and you are its tovholder."), name=course.citizen.preferred_name), "success")
             return redirect(url_for("meetings.course", course_id=course.id))
@@ -127,7 +121,7 @@ def assign_role(course_id: int):
             rules.assign(course, user, Role(form.role.data), _me())
         except TeamError as error:
             db.session.rollback()
-            _form_error(form, error, "user_id")
+            error.show_on(form, "user_id")
         else:
             flash(_("%(name)s is now %(role)s.", name=user.display_name, role=str(Role(form.role.data).title).lower()), "success")
             return redirect(url_for("team.team", course_id=course_id))
@@ -167,7 +161,7 @@ def hand_over(course_id: int):
             rules.hand_over(course, _me(), to)
         except TeamError as error:
             db.session.rollback()
-            _form_error(form, error, "user_id")
+            error.show_on(form, "user_id")
         else:
             flash(bdi_message(_("%(name)s is now tovholder for %(citizen)s."), name=to.display_name, citizen=course.citizen.preferred_name), "success")
             return _after_change(course_id)
@@ -190,7 +184,7 @@ def choose_proxy(course_id: int):
             proxy.choose_proxy(course, member, form.started_on.data or local_today(), _me(), local_today())
         except TeamError as error:
             db.session.rollback()
-            _form_error(form, error, "member_id")
+            error.show_on(form, "member_id")
         else:
             flash(bdi_message(_("%(name)s is recorded as the citizen's proxy."), name=member.name), "success")
             return redirect(url_for("team.team", course_id=course_id, _anchor="proxy"))
@@ -208,7 +202,7 @@ def end_proxy(course_id: int):
             ended = proxy.end_proxy(course, form.ended_on.data or local_today(), _me(), local_today())
         except TeamError as error:
             db.session.rollback()
-            _form_error(form, error, "ended_on")
+            error.show_on(form, "ended_on")
         else:
             flash(bdi_message(_("%(name)s is no longer the citizen's proxy."), name=ended.member.name), "success")
             return redirect(url_for("team.team", course_id=course_id, _anchor="proxy"))

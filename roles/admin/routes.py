@@ -25,12 +25,6 @@ def _me() -> User:
     return current_user._get_current_object()  # the real User, not the proxy
 
 
-def _form_error(form, error: AdminError, fallback: str) -> None:
-    """Put a rule's refusal next to the field it is about (or the form's main field)."""
-    target = getattr(form, error.field or fallback, None) or getattr(form, fallback)
-    target.errors = [*target.errors, error.message]
-
-
 def _grants(form) -> set[Grant]:
     return {g for g, on in ((Grant.ADMINISTRATOR, form.administrator.data), (Grant.STARTS_COURSES, form.starts_courses.data)) if on}
 
@@ -75,7 +69,7 @@ def create_staff():
                 grants=_grants(form),
             )
         except AdminError as error:
-            _form_error(form, error, "display_name")
+            error.show_on(form, "display_name")
         else:
             return _link_page(user, token, created=True)
     return _index(form, 400)
@@ -112,7 +106,7 @@ def update_person(user_id: int):
             rules.update_details(user, _me(), display_name=form.display_name.data, email=form.email.data, unit=form.unit.data)
         except AdminError as error:
             db.session.rollback()
-            _form_error(form, error, "display_name")
+            error.show_on(form, "display_name")
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.person", user_id=user.id))
@@ -223,7 +217,7 @@ def set_password(token: str):
         except links.LinkRefused as error:
             return _refused(error.problem, token)
         except AdminError as error:
-            _form_error(form, error, "new")
+            error.show_on(form, "new")
         else:
             flash(_("Your password is set. Log in with your username %(username)s.", username=user.username), "success")
             return redirect(url_for("roles.login"))
